@@ -1,0 +1,137 @@
+"""Typed settings read from the environment, validated once at start-up."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_API_BASE_URL = "https://api.telegram.org"
+_TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
+
+
+class ConfigError(Exception):
+    """A configuration value is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot reads from its environment."""
+
+    token: str | None
+    api_base_url: str = DEFAULT_API_BASE_URL
+    db_path: Path = Path("./solidarity-bot.sqlite3")
+    admin_ids: frozenset[int] = field(default_factory=frozenset)
+    timezone: str = "UTC"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def bot_base_url(self) -> str:
+        """The URL prefix PTB puts the token after (``.../bot<token>``)."""
+        return self.api_base_url.rstrip("/") + "/bot"
+
+    @property
+    def file_base_url(self) -> str:
+        return self.api_base_url.rstrip("/") + "/file/bot"
+
+    def is_admin(self, user_id: int | None) -> bool:
+        return user_id is not None and user_id in self.admin_ids
+
+    def __repr__(self) -> str:  # never print the token
+        return (
+            f"Settings(token={'set' if self.token else 'unset'}, api_base_url={self.api_base_url!r},"
+            f" db_path={str(self.db_path)!r}, admin_ids={sorted(self.admin_ids)},"
+            f" timezone={self.timezone!r})"
+        )
+
+
+def _parse_token(raw: str | None, required: bool) -> str | None:
+    if raw is None or raw.strip() == "":
+        if required:
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN is not set: expected the token @BotFather gave you,"
+                " like 123456:ABC-DEF..."
+            )
+        return None
+    token = raw.strip()
+    if not _TOKEN_RE.match(token):
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN is malformed: expected digits, a colon and at least 20 letters,"
+            " digits, '_' or '-' (like 123456:ABC-DEF...)"
+        )
+    return token
+
+
+def _parse_url(raw: str | None) -> str:
+    if raw is None or raw.strip() == "":
+        return DEFAULT_API_BASE_URL
+    url = raw.strip().rstrip("/")
+    if not re.match(r"^https?://[^\s/]+(/\S*)?$", url):
+        raise ConfigError(
+            "TELEGRAM_API_BASE_URL is malformed: expected an http:// or https:// URL"
+            " such as https://api.telegram.org"
+        )
+    return url
+
+
+def _parse_admins(raw: str | None) -> frozenset[int]:
+    if raw is None or raw.strip() == "":
+        return frozenset()
+    ids: set[int] = set()
+    for part in raw.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not re.fullmatch(r"-?\d{1,20}", part):
+            raise ConfigError(
+                f"BOT_ADMIN_IDS is malformed: expected comma-separated numeric Telegram user ids,"
+                f" got {part[:40]!r}"
+            )
+        ids.add(int(part))
+    return frozenset(ids)
+
+
+def _parse_timezone(raw: str | None) -> str:
+    if raw is None or raw.strip() == "":
+        return "UTC"
+    name = raw.strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"BOT_TIMEZONE is not a known IANA time zone: got {name[:60]!r},"
+            " expected a name like Europe/London or UTC"
+        ) from None
+    return name
+
+
+def _parse_db_path(raw: str | None) -> Path:
+    if raw is None or raw.strip() == "":
+        return Path("./solidarity-bot.sqlite3")
+    path = Path(raw.strip()).expanduser()
+    if path.exists() and path.is_dir():
+        raise ConfigError(f"BOT_DB_PATH is a directory: expected a file path, got {str(path)!r}")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.exists():
+        raise ConfigError(
+            f"BOT_DB_PATH's folder does not exist: {str(parent)!r} (create it or choose another)"
+        )
+    return path
+
+
+def load_settings(env: Mapping[str, str] | None = None, *, token_required: bool = True) -> Settings:
+    """Read and validate the settings; raise ConfigError naming the first bad variable."""
+    env = os.environ if env is None else env
+    return Settings(
+        token=_parse_token(env.get("TELEGRAM_BOT_TOKEN"), token_required),
+        api_base_url=_parse_url(env.get("TELEGRAM_API_BASE_URL")),
+        db_path=_parse_db_path(env.get("BOT_DB_PATH")),
+        admin_ids=_parse_admins(env.get("BOT_ADMIN_IDS")),
+        timezone=_parse_timezone(env.get("BOT_TIMEZONE")),
+    )

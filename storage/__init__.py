@@ -1,0 +1,1 @@
+"""The SQLite layer: connection, numbered migrations and small repositories."""
