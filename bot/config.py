@@ -45,7 +45,8 @@ class Settings:
 
     def __repr__(self) -> str:  # never print the token
         return (
-            f"Settings(token={'set' if self.token else 'unset'}, api_base_url={self.api_base_url!r},"
+            f"Settings(token={'set' if self.token else 'unset'},"
+            f" api_base_url={self.api_base_url!r},"
             f" db_path={str(self.db_path)!r}, admin_ids={sorted(self.admin_ids)},"
             f" timezone={self.timezone!r})"
         )

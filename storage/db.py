@@ -140,4 +140,3 @@ def _split_sql(script: str) -> list[str]:
     if tail:
         statements.append(tail)
     return statements
-

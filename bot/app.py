@@ -1,0 +1,122 @@
+"""The one application factory used by `run`, `shell`, the tests and the benchmarks."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter
+from telegram.request import BaseRequest
+
+from bot.clock import Clock, SystemClock
+from bot.commands import register_menus
+from bot.config import Settings
+from bot.content import ContentService
+from bot.permissions import AdminCache
+from bot.services import SERVICES_KEY, Services
+from handlers import register_all
+from storage.chats import ChatRepo
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+# The emulator accepts any well-formed token; used when no real token is configured.
+OFFLINE_TOKEN = "123456:OFFLINE-solidarity-bot-token"
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+def build_application(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+    application_class: type[AnyApplication] = Application,
+    rate_limiter: BaseRateLimiter[Any] | None = None,
+) -> AnyApplication:
+    """Wire settings, services and handlers into a PTB Application (nothing is opened yet)."""
+    builder = (
+        ApplicationBuilder()
+        .application_class(application_class)
+        .token(settings.token or OFFLINE_TOKEN)
+        .base_url(settings.bot_base_url)
+        .base_file_url(settings.file_base_url)
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if request is not None:
+        builder = builder.request(request)
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
+    if rate_limiter is not None:
+        builder = builder.rate_limiter(rate_limiter)
+    app = builder.build()
+    app.bot_data["settings"] = settings
+    app.bot_data["clock"] = clock or SystemClock()
+    register_all(app)
+    return app
+
+
+async def _post_init(app: AnyApplication) -> None:
+    """Open storage, index the corpus, then start the feature services."""
+    settings: Settings = app.bot_data["settings"]
+    clock: Clock = app.bot_data["clock"]
+    db = await Database.open(settings.db_path)
+    try:
+        content = ContentService(db)
+        await content.load()
+        services = Services(
+            settings=settings,
+            clock=clock,
+            db=db,
+            chats=ChatRepo(db),
+            content=content,
+            admin_cache=AdminCache(clock),
+        )
+        app.bot_data[SERVICES_KEY] = services
+    except BaseException:
+        await db.close()
+        raise
+    # Menus are cosmetic: publish them in the background so start-up is not delayed.
+    app.create_task(_publish_menus(app, settings), name="publish-menus")
+    log.info("started as @%s with database %s", app.bot.username, settings.db_path)
+
+
+async def _publish_menus(app: AnyApplication, settings: Settings) -> None:
+    try:
+        await register_menus(app.bot, settings.admin_ids)
+    except Exception as exc:  # menus failing must never stop the bot
+        log.warning("could not publish command menus: %s", type(exc).__name__)
+
+
+async def _post_shutdown(app: AnyApplication) -> None:
+    services = app.bot_data.pop(SERVICES_KEY, None)
+    if isinstance(services, Services):
+        await services.db.close()
+
+
+async def start_application(app: AnyApplication, *, polling: bool = True) -> None:
+    """Initialise, run post_init and start (optionally polling): what run_polling does, in parts.
+
+    Tests, the shell and benchmarks use this to keep control of the event loop.
+    """
+    await app.initialize()
+    if app.post_init is not None:
+        await app.post_init(app)
+    await app.start()
+    if polling and app.updater is not None:
+        await app.updater.start_polling(poll_interval=0.0, timeout=10, drop_pending_updates=False)
+
+
+async def stop_application(app: AnyApplication) -> None:
+    """The reverse of start_application, safe to call on a half-started app."""
+    if app.updater is not None and app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+    if app.post_stop is not None:
+        await app.post_stop(app)
+    await app.shutdown()
+    if app.post_shutdown is not None:
+        await app.post_shutdown(app)

@@ -1,0 +1,78 @@
+"""Send replies the same way everywhere: right chat and topic, HTML, split to fit."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot.i18n import DEFAULT_LANGUAGE, normalize_language
+from bot.render import split_message
+from bot.services import get_services
+
+
+async def language_for(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """The chat's chosen language, else the user's Telegram language if supported, else English."""
+    chat = update.effective_chat
+    if chat is not None:
+        stored = await get_services(context).chats.get(chat.id)
+        if stored is not None and stored.language:
+            return stored.language
+    user = update.effective_user
+    return normalize_language(user.language_code if user else None) or DEFAULT_LANGUAGE
+
+
+async def reply_html(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    html_text: str,
+    reply_markup: InlineKeyboardMarkup | None = None,
+) -> Message | None:
+    """Answer in the update's chat (and forum topic), split at paragraph boundaries.
+
+    The keyboard goes on the last part so buttons sit under the whole answer.
+    """
+    message = update.effective_message
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    parts = split_message(html_text)
+    thread_id = message.message_thread_id if message and message.is_topic_message else None
+    sent: Message | None = None
+    for i, part in enumerate(parts):
+        markup = reply_markup if i == len(parts) - 1 else None
+        sent = await context.bot.send_message(
+            chat.id,
+            part,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+            message_thread_id=thread_id,
+            disable_web_page_preview=True,
+        )
+    return sent
+
+
+async def edit_or_reply(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    html_text: str,
+    reply_markup: InlineKeyboardMarkup | None = None,
+) -> None:
+    """For a button press, edit the message in place; otherwise send a new reply."""
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        text = split_message(html_text)[0]
+        try:
+            await query.edit_message_text(
+                text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=reply_markup,
+                disable_web_page_preview=True,
+            )
+        except BadRequest as exc:
+            # Pressing the same button twice is harmless: nothing to change.
+            if "not modified" not in str(exc).lower():
+                raise
+        return
+    await reply_html(update, context, html_text, reply_markup)

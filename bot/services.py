@@ -1,0 +1,41 @@
+"""The bundle of long-lived services handlers reach through context.bot_data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from telegram.ext import CallbackContext
+
+from bot.clock import Clock
+from bot.config import Settings
+from storage.chats import ChatRepo
+from storage.db import Database
+
+if TYPE_CHECKING:
+    from bot.content import ContentService
+    from bot.permissions import AdminCache
+
+SERVICES_KEY = "services"
+
+
+@dataclass
+class Services:
+    """Opened in post_init, closed in post_shutdown; one per Application."""
+
+    settings: Settings
+    clock: Clock
+    db: Database
+    chats: ChatRepo
+    content: ContentService
+    admin_cache: AdminCache
+    # Feature services (outbox, reminders, feeds, ...) are added as typed fields below,
+    # each built in bot.app.post_init.
+
+
+def get_services(context: CallbackContext[Any, Any, Any, Any]) -> Services:
+    """The Services of the Application that runs this callback."""
+    services = context.application.bot_data.get(SERVICES_KEY)
+    if not isinstance(services, Services):
+        raise RuntimeError("services are not initialised (post_init has not run)")
+    return services

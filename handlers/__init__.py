@@ -1,0 +1,16 @@
+"""Telegram handlers, one module a feature, registered in an explicit order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import Application
+
+from handlers import errors, start
+
+
+def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Register every feature's handlers. Order matters only where noted."""
+    start.register(app)
+    # errors last: it also installs the catch-all for unknown commands (group 1).
+    errors.register(app)

@@ -1,0 +1,56 @@
+"""The one error handler: log first (no message texts), tell the user, tell the admins briefly."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import Application, ContextTypes, MessageHandler, filters
+
+from bot import texts
+from bot.i18n import t
+from bot.replies import language_for, reply_html
+
+log = logging.getLogger(__name__)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the exception with ids only, then apologise to the user if there is one."""
+    err = context.error
+    chat = update.effective_chat if isinstance(update, Update) else None
+    chat_id = chat.id if chat else None
+    log.error(
+        "error while handling an update for chat %s: %s",
+        chat_id,
+        type(err).__name__,
+        exc_info=err if not isinstance(err, TelegramError) else None,
+    )
+    if not isinstance(update, Update):
+        return
+    try:
+        lang = await language_for(update, context)
+        if update.callback_query is not None:
+            await update.callback_query.answer(t(lang, texts.INTERNAL_ERROR), show_alert=True)
+        elif update.effective_message is not None:
+            await reply_html(update, context, t(lang, texts.INTERNAL_ERROR))
+    except Exception as exc:  # the apology itself failing must not loop
+        log.warning("could not tell the user about an error: %s", type(exc).__name__)
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Unknown commands get a hint in private chats; groups stay quiet (other bots live there)."""
+    chat = update.effective_chat
+    if chat is None or chat.type != ChatType.PRIVATE:
+        return
+    lang = await language_for(update, context)
+    await reply_html(update, context, t(lang, texts.UNKNOWN_COMMAND))
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    app.add_error_handler(on_error)
+    # Registered last in group 0: PTB picks the first matching handler of a group, so this
+    # only sees commands that no feature claimed.
+    app.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, unknown_command))
