@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from typing import Any
 
@@ -64,7 +66,7 @@ async def _post_init(app: AnyApplication) -> None:
     clock: Clock = app.bot_data["clock"]
     db = await Database.open(settings.db_path)
     try:
-        content = ContentService(db)
+        content = ContentService(db, clock)
         await content.load()
         services = Services(
             settings=settings,
@@ -79,7 +81,9 @@ async def _post_init(app: AnyApplication) -> None:
         await db.close()
         raise
     # Menus are cosmetic: publish them in the background so start-up is not delayed.
-    app.create_task(_publish_menus(app, settings), name="publish-menus")
+    app.bot_data["_menus_task"] = asyncio.create_task(
+        _publish_menus(app, settings), name="publish-menus"
+    )
     log.info("started as @%s with database %s", app.bot.username, settings.db_path)
 
 
@@ -91,6 +95,11 @@ async def _publish_menus(app: AnyApplication, settings: Settings) -> None:
 
 
 async def _post_shutdown(app: AnyApplication) -> None:
+    menus = app.bot_data.pop("_menus_task", None)
+    if isinstance(menus, asyncio.Task) and not menus.done():
+        menus.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await menus
     services = app.bot_data.pop(SERVICES_KEY, None)
     if isinstance(services, Services):
         await services.db.close()

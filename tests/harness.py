@@ -1,0 +1,154 @@
+"""End-to-end test harness: the real Application talking HTTP to the fake Bot API on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.app import build_application, start_application, stop_application
+from bot.clock import FakeClock
+from bot.config import Settings
+from bot.emulator import BotApiCore, FakeBotApiServer
+from bot.emulator.state import SentMessage
+from bot.services import SERVICES_KEY, Services
+
+ADMIN_ID = 1000
+USER_ID = 2001
+OTHER_ID = 2002
+GROUP_ID = -1001234500
+FORUM_ID = -1009876500
+TOKEN = "123456:TEST-TOKEN-abcdefghijklmnop"
+
+
+class TrackingApplication(Application):  # type: ignore[type-arg]
+    """The real Application, which also tells the harness when an update is fully handled."""
+
+    processed: set[int]
+    on_processed: asyncio.Condition
+
+    async def process_update(self, update: object) -> None:
+        try:
+            await super().process_update(update)
+        finally:
+            if isinstance(update, Update):
+                tracker: UpdateTracker | None = self.bot_data.get("_tracker")
+                if tracker is not None:
+                    await tracker.done(update.update_id)
+
+
+class UpdateTracker:
+    """Remembers which update ids the Application has finished processing."""
+
+    def __init__(self) -> None:
+        self.done_ids: set[int] = set()
+        self.cond = asyncio.Condition()
+
+    async def done(self, update_id: int) -> None:
+        async with self.cond:
+            self.done_ids.add(update_id)
+            self.cond.notify_all()
+
+    async def wait(self, update_id: int, timeout: float = 10.0) -> None:
+        async with self.cond:
+            await asyncio.wait_for(self.cond.wait_for(lambda: update_id in self.done_ids), timeout)
+
+
+@dataclass
+class BotHarness:
+    """A fake Telegram, a real bot on a temporary database, and a clock tests move by hand."""
+
+    db_path: Path
+    admin_ids: frozenset[int] = frozenset({ADMIN_ID})
+    timezone: str = "UTC"
+    core: BotApiCore = field(default_factory=lambda: BotApiCore(token=TOKEN))
+    clock: FakeClock = field(default_factory=FakeClock)
+    server: FakeBotApiServer | None = None
+    app: Any = None
+    tracker: UpdateTracker = field(default_factory=UpdateTracker)
+    settings: Settings | None = None
+
+    async def start(self) -> None:
+        if self.server is None:
+            self.server = FakeBotApiServer(self.core)
+            await self.server.start()
+        self.settings = Settings(
+            token=TOKEN,
+            api_base_url=self.server.url,
+            db_path=self.db_path,
+            admin_ids=self.admin_ids,
+            timezone=self.timezone,
+        )
+        self.tracker = UpdateTracker()
+        self.app = build_application(
+            self.settings, clock=self.clock, application_class=TrackingApplication
+        )
+        self.app.bot_data["_tracker"] = self.tracker
+        await start_application(self.app)
+
+    async def stop(self) -> None:
+        if self.app is not None:
+            await stop_application(self.app)
+            self.app = None
+
+    async def close(self) -> None:
+        await self.stop()
+        if self.server is not None:
+            await self.server.stop()
+            self.server = None
+
+    async def restart(self) -> None:
+        """Stop the Application and start a brand-new one on the same database and server."""
+        await self.stop()
+        await self.start()
+
+    @property
+    def services(self) -> Services:
+        services = self.app.bot_data[SERVICES_KEY]
+        assert isinstance(services, Services)
+        return services
+
+    async def processed(self, update: dict[str, Any], timeout: float = 10.0) -> None:
+        await self.tracker.wait(int(update["update_id"]), timeout)
+
+    async def send(self, chat_id: int, user_id: int, text: str, **kwargs: Any) -> dict[str, Any]:
+        """A user sends text (or a command); returns once the bot has fully handled it."""
+        update = self.core.push_message(chat_id, user_id, text, **kwargs)
+        await self.processed(update)
+        return update
+
+    async def press(self, chat_id: int, user_id: int, message_id: int, data: str) -> str:
+        """A user presses an inline button; returns the callback query id once handled."""
+        query_id = self.core.push_callback(chat_id, user_id, message_id, data)
+        await self.processed(self._pending("callback_query", query_id))
+        return query_id
+
+    async def inline(self, user_id: int, query: str) -> str:
+        """A user types ``@bot query``; returns the inline query id once handled."""
+        query_id = self.core.push_inline_query(user_id, query)
+        await self.processed(self._pending("inline_query", query_id))
+        return query_id
+
+    def _pending(self, kind: str, object_id: str) -> dict[str, Any]:
+        # Just pushed and not yet confirmed by getUpdates, so it is still in the queue.
+        for update in reversed(self.core.pending):
+            if update.get(kind, {}).get("id") == object_id:
+                return update
+        raise AssertionError(f"{kind} {object_id} was not queued")
+
+    async def push(self, update: dict[str, Any]) -> dict[str, Any]:
+        """Wait for any already-pushed update (my_chat_member, migration, inline...)."""
+        await self.processed(update)
+        return update
+
+    def replies(self, chat_id: int) -> list[SentMessage]:
+        return self.core.sent_to(chat_id)
+
+    def last(self, chat_id: int) -> SentMessage:
+        sent = self.core.sent_to(chat_id)
+        assert sent, f"the bot sent nothing to {chat_id}"
+        return sent[-1]
