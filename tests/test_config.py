@@ -1,0 +1,113 @@
+"""Configuration: every variable validated, one clear line and exit status 2 on a bad value."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import DEFAULT_API_BASE_URL, ConfigError, load_settings
+
+GOOD_TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def test_defaults() -> None:
+    s = load_settings({"TELEGRAM_BOT_TOKEN": GOOD_TOKEN})
+    assert s.api_base_url == DEFAULT_API_BASE_URL
+    assert str(s.db_path) == "solidarity-bot.sqlite3"
+    assert s.admin_ids == frozenset()
+    assert s.timezone == "UTC"
+    assert GOOD_TOKEN not in repr(s)
+
+
+def test_all_values_parsed(tmp_path: Path) -> None:
+    s = load_settings(
+        {
+            "TELEGRAM_BOT_TOKEN": GOOD_TOKEN,
+            "TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081/",
+            "BOT_DB_PATH": str(tmp_path / "x.sqlite3"),
+            "BOT_ADMIN_IDS": " 12, 34 ,",
+            "BOT_TIMEZONE": "Europe/Kyiv",
+        }
+    )
+    assert s.api_base_url == "http://127.0.0.1:8081"
+    assert s.bot_base_url == "http://127.0.0.1:8081/bot"
+    assert s.admin_ids == frozenset({12, 34})
+    assert s.timezone == "Europe/Kyiv"
+    assert s.is_admin(12) and not s.is_admin(99) and not s.is_admin(None)
+
+
+@pytest.mark.parametrize(
+    ("env", "name"),
+    [
+        ({}, "TELEGRAM_BOT_TOKEN"),
+        ({"TELEGRAM_BOT_TOKEN": "nope"}, "TELEGRAM_BOT_TOKEN"),
+        ({"TELEGRAM_API_BASE_URL": "ftp://x"}, "TELEGRAM_API_BASE_URL"),
+        ({"BOT_ADMIN_IDS": "12,abc"}, "BOT_ADMIN_IDS"),
+        ({"BOT_TIMEZONE": "Mars/Olympus"}, "BOT_TIMEZONE"),
+        ({"BOT_DB_PATH": "/no/such/folder/db.sqlite3"}, "BOT_DB_PATH"),
+    ],
+)
+def test_bad_values_name_the_variable(env: dict[str, str], name: str) -> None:
+    full = {"TELEGRAM_BOT_TOKEN": GOOD_TOKEN, **env} if name != "TELEGRAM_BOT_TOKEN" else env
+    with pytest.raises(ConfigError) as info:
+        load_settings(full)
+    assert str(info.value).startswith(name)
+
+
+def _cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_run_without_token_exits_2_with_one_line() -> None:
+    proc = _cli(["run"], {})
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "TELEGRAM_BOT_TOKEN" in lines[0]
+    assert "Traceback" not in proc.stderr
+
+
+def test_bad_timezone_exits_2_with_one_line() -> None:
+    proc = _cli(["check"], {"BOT_TIMEZONE": "Nowhere/Land"})
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [proc.stderr.strip()]
+    assert "BOT_TIMEZONE" in proc.stderr
+
+
+def test_check_without_token_validates_config() -> None:
+    proc = _cli(["check"], {"BOT_TIMEZONE": "Europe/London"})
+    assert proc.returncode == 0, proc.stderr
+    assert "configuration ok" in proc.stdout
+
+
+async def test_check_with_token_calls_get_me() -> None:
+    import asyncio
+
+    from bot.emulator import BotApiCore, FakeBotApiServer
+
+    core = BotApiCore(token=GOOD_TOKEN, bot_username="campaign_bot")
+    async with FakeBotApiServer(core) as server:
+        base = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "check",
+            env={**base, "TELEGRAM_BOT_TOKEN": GOOD_TOKEN, "TELEGRAM_API_BASE_URL": server.url},
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 0, err.decode()
+    assert "@campaign_bot" in out.decode()
+    assert [c.method for c in core.calls] == ["getMe"]
