@@ -61,8 +61,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     async def get_me() -> int:
         bot = Bot(settings.token or "", base_url=settings.bot_base_url)
         try:
-            async with bot:
-                me = await bot.get_me()
+            async with bot:  # initialising calls getMe once
+                me = bot.bot
         except InvalidToken:
             print("solidarity-bot: TELEGRAM_BOT_TOKEN was refused by Telegram", file=sys.stderr)
             return 1
