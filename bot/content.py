@@ -101,7 +101,6 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "usa": ("united", "states", "america"),
     "america": ("united", "states", "us"),
     "american": ("united", "states", "america"),
-    "nato": ("nato", "western"),
     "west": ("western",),
     "putin": ("putin", "russia"),
     "zionist": ("zionist", "israel"),
