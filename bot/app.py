@@ -8,12 +8,14 @@ import logging
 from typing import Any
 
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.clock import Clock, SystemClock
 from bot.commands import register_menus
 from bot.config import Settings
 from bot.content import ContentService
+from bot.health import start_health_server, stop_health_server
+from bot.metrics import Metrics, TrackingRequest, install_metrics
 from bot.permissions import AdminCache
 from bot.services import SERVICES_KEY, Services
 from handlers import register_all
@@ -38,6 +40,13 @@ def build_application(
     rate_limiter: BaseRateLimiter[Any] | None = None,
 ) -> AnyApplication:
     """Wire settings, services and handlers into a PTB Application (nothing is opened yet)."""
+    clock = clock or SystemClock()
+    metrics = Metrics(clock)
+    # Every Bot API call passes these wrappers: they count sent messages and getUpdates.
+    request = TrackingRequest(request or HTTPXRequest(connection_pool_size=256), metrics)
+    get_updates_request = TrackingRequest(
+        get_updates_request or HTTPXRequest(connection_pool_size=1), metrics
+    )
     builder = (
         ApplicationBuilder()
         .application_class(application_class)
@@ -47,16 +56,14 @@ def build_application(
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
-    if request is not None:
-        builder = builder.request(request)
-    if get_updates_request is not None:
-        builder = builder.get_updates_request(get_updates_request)
+    builder = builder.request(request).get_updates_request(get_updates_request)
     if rate_limiter is not None:
         builder = builder.rate_limiter(rate_limiter)
     app = builder.build()
     app.bot_data["settings"] = settings
-    app.bot_data["clock"] = clock or SystemClock()
+    app.bot_data["clock"] = clock
     register_all(app)
+    install_metrics(app, metrics)
     return app
 
 
@@ -80,6 +87,7 @@ async def _post_init(app: AnyApplication) -> None:
     except BaseException:
         await db.close()
         raise
+    await start_health_server(app)  # only if the runner configured one
     # Menus are cosmetic: publish them in the background so start-up is not delayed.
     app.bot_data["_menus_task"] = asyncio.create_task(
         _publish_menus(app, settings), name="publish-menus"
@@ -95,6 +103,7 @@ async def _publish_menus(app: AnyApplication, settings: Settings) -> None:
 
 
 async def _post_shutdown(app: AnyApplication) -> None:
+    await stop_health_server(app)
     menus = app.bot_data.pop("_menus_task", None)
     if isinstance(menus, asyncio.Task) and not menus.done():
         menus.cancel()
