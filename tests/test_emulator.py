@@ -21,6 +21,7 @@ from telegram import (
 from telegram.error import (
     BadRequest,
     ChatMigrated,
+    Conflict,
     Forbidden,
     InvalidToken,
     NetworkError,
@@ -253,7 +254,7 @@ async def test_timeout_fault(bot: Bot, core: BotApiCore) -> None:
 
 async def test_rate_limit(bot: Bot, core: BotApiCore) -> None:
     now = [1000.0]
-    core._limiter.time_fn = lambda: now[0]
+    core.time_fn = lambda: now[0]
     core.limits = RateLimits(per_second_chat=1, per_minute_group=20)
     await bot.send_message(USER, "1")
     with pytest.raises(RetryAfter):
@@ -387,3 +388,86 @@ async def test_application_polling(server: FakeBotApiServer, core: BotApiCore) -
         await app.updater.stop()
         await app.stop()
     assert core.last_text(USER) == "Welcome"
+
+
+async def test_pushed_updates_deserialize(bot: Bot, core: BotApiCore) -> None:
+    first = core.push_message(GROUP, 7, "/start@solidarity_test_bot", thread_id=5)
+    core.push_message(GROUP, 7, "fixed", edited=True, message_id=first["message"]["message_id"])
+    core.push_message(USER, USER, "fwd", forward=True)
+    core.push_message(GROUP, 8, "anon", sender_chat_id=-100999)
+    core.push_message(USER, USER, "cal", document=("event.ics", b"BEGIN:VCALENDAR"))
+    core.push_message(USER, USER, "re", reply_to_message_id=1)
+    core.push_my_chat_member(USER, USER, "member", "kicked")
+    updates = await bot.get_updates()
+    assert len(updates) == 7
+    start = updates[0].message
+    assert start is not None and start.is_topic_message and start.message_thread_id == 5
+    assert start.entities[0].type == "bot_command"
+    assert updates[1].edited_message is not None and updates[1].edited_message.text == "fixed"
+    assert updates[2].message is not None and updates[2].message.forward_origin is not None
+    assert updates[3].message is not None and updates[3].message.sender_chat is not None
+    doc = updates[4].message
+    assert doc is not None and doc.document is not None and doc.caption == "cal"
+    assert core.file_bytes(doc.document.file_id) == b"BEGIN:VCALENDAR"
+    assert updates[5].message is not None and updates[5].message.reply_to_message is not None
+    member = updates[6].my_chat_member
+    assert member is not None and member.new_chat_member.status == "kicked"
+    assert [m.text for m in core.messages_in(USER)] == ["fwd", "cal", "re"]
+
+
+@pytest.mark.parametrize(
+    "status", ["creator", "administrator", "member", "restricted", "left", "kicked"]
+)
+async def test_chat_member_statuses(bot: Bot, core: BotApiCore, status: str) -> None:
+    core.set_member(GROUP, 9, status)  # type: ignore[arg-type]
+    member = await bot.get_chat_member(GROUP, 9)
+    assert member.status == status
+
+
+async def test_allowed_updates_and_conflict(bot: Bot, core: BotApiCore) -> None:
+    core.push_callback(USER, USER, 1, "x")
+    core.push_message(USER, USER, "text")
+    updates = await bot.get_updates(allowed_updates=["message"])
+    assert [u.message.text for u in updates if u.message] == ["text"] and len(updates) == 1
+    await bot.get_updates(offset=updates[-1].update_id + 1)
+    assert not core.pending
+    first = asyncio.create_task(bot.get_updates(timeout=5))
+    await core.wait_for(lambda: core._poll_generation >= 3, timeout=1)
+    # A second poller (another bot instance) terminates the first one, like Telegram.
+    second = asyncio.create_task(core.call("getUpdates", {"timeout": "5"}))
+    with pytest.raises(Conflict, match=r"(?i)terminated by other getUpdates"):
+        await first
+    core.push_message(USER, USER, "late")
+    status, body = await second
+    assert status == 200 and body["result"][0]["message"]["text"] == "late"
+
+
+async def test_held_request_released_on_stop(core: BotApiCore) -> None:
+    server = FakeBotApiServer(core)
+    url = await server.start()
+    core.faults.add("getMe", kind="timeout")
+    async with httpx.AsyncClient() as client:
+        call = asyncio.create_task(client.post(f"{url}/bot{core.token}/getMe"))
+        await core.wait_for(lambda: core.stats.faults_injected == 1, timeout=1)
+        await asyncio.sleep(0.05)
+        assert not call.done()
+        await server.stop()
+        with pytest.raises(httpx.HTTPError):
+            await call
+
+
+async def test_inprocess_wrong_token(core: BotApiCore) -> None:
+    with pytest.raises(InvalidToken):
+        async with Bot("1:WRONG", request=EmulatorRequest(core)):
+            pass
+
+
+def test_parse_html_details() -> None:
+    text, entities = parse_html("🎉<b>a<i>b</i></b> Tom & Jerry <a href='tg://user?id=5'>u</a>")
+    assert text == "🎉ab Tom & Jerry u"
+    assert entities[0] == {"offset": 2, "length": 2, "type": "bold"}
+    assert entities[1] == {"offset": 3, "length": 1, "type": "italic"}
+    assert entities[2]["type"] == "text_mention" and entities[2]["user"]["id"] == 5
+    for bad in ("<b>", "<tg-emoji>x</tg-emoji>", "<b/>", "<a href=x", "&bogus;"):
+        with pytest.raises(HtmlParseError):
+            parse_html(bad)

@@ -62,7 +62,8 @@ class BotApiCore(Pushes):
         self.faults = Faults()
         self.limits = RateLimits()
         self.stats = CoreStats()
-        self._limiter = RateLimiter(time_fn)
+        self._limiter = RateLimiter(lambda: self.time_fn())
+        self._poll_generation = 0
         self.allowed_updates: frozenset[str] = DEFAULT_UPDATE_TYPES
         self.closed = False
         self._handlers: dict[str, tuple[str, Handler]] = {
@@ -99,6 +100,7 @@ class BotApiCore(Pushes):
         fault = self.faults.take(name, chat_id)
         if fault is not None:
             self.stats.faults_injected += 1
+            self.changed.notify()
             if fault.kind in ("timeout", "drop") or fault.delay:
                 await self.changed.wait_until(
                     lambda: self.closed,
@@ -169,9 +171,20 @@ class BotApiCore(Pushes):
         offset = p.get("offset")
         if isinstance(offset, int) and offset != 0:
             self._confirm(offset)
-        await self.changed.wait_until(lambda: self._deliverable() or self.closed, timeout)
-        self._deliverable()
-        return [self.pending[i] for i in range(min(limit, len(self.pending)))]
+        self._poll_generation += 1
+        generation = self._poll_generation
+        self.changed.notify()  # an older long poll, if any, ends with 409
+        await self.changed.wait_until(
+            lambda: bool(self._batch(1)) or self.closed or self._poll_generation != generation,
+            timeout,
+        )
+        if self._poll_generation != generation:
+            raise ApiError(
+                409,
+                "Conflict: terminated by other getUpdates request; "
+                "make sure that only one bot instance is running",
+            )
+        return self._batch(limit)
 
     def _confirm(self, offset: int) -> None:
         if offset < 0:
@@ -181,16 +194,16 @@ class BotApiCore(Pushes):
         while self.pending and self.pending[0]["update_id"] < offset:
             self.pending.popleft()
 
-    def _deliverable(self) -> bool:
-        """Discard queued updates of types not allowed; True if something is left."""
-        if any(not self._allowed(u) for u in self.pending):
-            kept = [u for u in self.pending if self._allowed(u)]
-            self.pending.clear()
-            self.pending.extend(kept)
-        return bool(self.pending)
-
-    def _allowed(self, update: dict[str, Any]) -> bool:
-        return any(key in self.allowed_updates for key in update if key != "update_id")
+    def _batch(self, limit: int) -> list[dict[str, Any]]:
+        """Up to ``limit`` queued updates of allowed types (others wait to be confirmed away)."""
+        out: list[dict[str, Any]] = []
+        allowed = self.allowed_updates
+        for update in self.pending:
+            if any(key in allowed for key in update if key != "update_id"):
+                out.append(update)
+                if len(out) >= limit:
+                    break
+        return out
 
     # -- queries for tests --------------------------------------------------------------------
     def sent_to(self, chat_id: int) -> list[SentMessage]:

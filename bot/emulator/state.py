@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import mimetypes
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -26,6 +25,25 @@ _ADMIN_RIGHTS = (
     "can_delete_stories",
     "can_pin_messages",
     "can_manage_topics",
+)
+
+_RESTRICTED_RIGHTS = (
+    "can_change_info",
+    "can_invite_users",
+    "can_pin_messages",
+    "can_send_messages",
+    "can_send_polls",
+    "can_send_other_messages",
+    "can_add_web_page_previews",
+    "can_manage_topics",
+    "can_send_audios",
+    "can_send_documents",
+    "can_send_photos",
+    "can_send_videos",
+    "can_send_video_notes",
+    "can_send_voice_notes",
+    "can_edit_tag",
+    "can_react_to_messages",
 )
 
 
@@ -188,6 +206,7 @@ def member_dict(user: dict[str, Any], status: str) -> dict[str, Any]:
         member["until_date"] = 0
     elif status == "restricted":
         member.update({"is_member": True, "until_date": 0})
+        member.update(dict.fromkeys(_RESTRICTED_RIGHTS, False))
     return member
 
 
@@ -272,7 +291,3 @@ class State:
 
 def dumps(obj: Any) -> bytes:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def monotonic() -> float:
-    return time.monotonic()
