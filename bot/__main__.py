@@ -62,10 +62,10 @@ def _load(token_required: bool) -> Settings:
 def cmd_run(args: argparse.Namespace) -> int:
     """Long polling (default) or a webhook, until SIGINT/SIGTERM; one process per database."""
     settings = _load(token_required=True)
+    from bot.webhook import load_webhook_options, webhook_kwargs
+
     webhook = None
     if args.webhook is not None:
-        from bot.webhook import load_webhook_options
-
         try:
             webhook = load_webhook_options(
                 url=args.webhook,
@@ -102,15 +102,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         else:
             app.bot_data[MODE_KEY] = "webhook"
             log.info("webhook server on %s:%d/%s", webhook.listen, webhook.port, webhook.url_path)
-            app.run_webhook(
-                listen=webhook.listen,
-                port=webhook.port,
-                url_path=webhook.url_path,
-                webhook_url=webhook.url,
-                secret_token=webhook.secret,
-                allowed_updates=None,
-                drop_pending_updates=False,
-            )
+            app.run_webhook(**webhook_kwargs(webhook))
     except OSError as exc:  # e.g. the webhook or health port is taken
         return _fail(f"cannot start: {exc.strerror or exc}")
     finally:

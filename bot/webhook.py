@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from bot.config import DEFAULT_API_BASE_URL, ConfigError
@@ -149,3 +150,16 @@ def load_webhook_options(
         url_path=path,
         secret=load_or_create_secret(env.get("BOT_WEBHOOK_SECRET"), db_path),
     )
+
+
+def webhook_kwargs(options: WebhookOptions) -> dict[str, Any]:
+    """The arguments `run` passes to PTB's run_webhook / Updater.start_webhook."""
+    return {
+        "listen": options.listen,
+        "port": options.port,
+        "url_path": options.url_path,
+        "webhook_url": options.url,
+        "secret_token": options.secret,
+        "allowed_updates": None,
+        "drop_pending_updates": False,
+    }
