@@ -45,6 +45,7 @@ COMMANDS: list[Command] = [
     Command("table", texts.CMD_TABLE),
     Command("addstatement", texts.CMD_ADDSTATEMENT, group=False, bot_admin=True),
     Command("removestatement", texts.CMD_REMOVESTATEMENT, group=False, bot_admin=True),
+    Command("language", texts.CMD_LANGUAGE, group_admin=True),
 ]
 
 

@@ -42,3 +42,64 @@ NOT_YOUR_BUTTON = N_("This button isn't for you.")
 BUTTON_EXPIRED = N_("This button has expired. Please send the command again.")
 INTERNAL_ERROR = N_("Sorry, something went wrong on my side. Please try again in a moment.")
 UNKNOWN_COMMAND = N_("I don't know that command. Send /help to see what I can do.")
+
+# --- languages, calendar file and calendar feeds (issue 6) -------------------------------------
+CMD_LANGUAGE = N_("Choose the language I speak in this chat")
+CMD_CALENDAR = N_("Upcoming demonstrations as a calendar file (.ics)")
+CMD_FEED = N_("Calendar feeds: /feed add|list|remove|sync")
+
+LANGUAGE_CHOOSE = N_("🌐 Language in this chat: <b>{language}</b>. Choose another one:")
+LANGUAGE_SET = N_("✅ From now on I speak English in this chat.")
+LANGUAGE_AUTO = N_("Automatic (each person's Telegram language)")
+LANGUAGE_AUTO_SET = N_(
+    "✅ I'll answer in each person's Telegram language when I can, and in English otherwise."
+)
+
+CALENDAR_CAPTION = N_(
+    "📅 Upcoming demonstrations: {count}. Open the file to add them to your calendar."
+)
+CALENDAR_NAME = N_("Demonstrations")
+CALENDAR_EMPTY = N_("There are no upcoming demonstrations right now, so there is no calendar yet.")
+
+FEED_USAGE = N_(
+    "<b>Calendar feeds</b>\n"
+    "<code>/feed add https://example.org/demos.ics [region]</code>\n"
+    "<code>/feed list</code>\n"
+    "<code>/feed remove number</code>\n"
+    "<code>/feed sync</code> (fetch every feed now)"
+)
+FEED_BAD_URL = N_("“{url}” is not a calendar address; it must start with http:// or https://.")
+FEED_BAD_REGION = N_("A region is one short name (letters, digits, spaces or '-').")
+FEED_EXISTS = N_("That feed is already there as number {id}.")
+FEED_ADDED = N_("✅ Feed {id} added. Fetching it now…")
+FEED_NOT_FOUND = N_("There is no feed number {id}. See <code>/feed list</code>.")
+FEED_REMOVED = N_(
+    "🗑 Feed {id} removed. Demonstrations it already brought in stay as they are; "
+    "cancel them with /canceldemo if needed."
+)
+FEED_LIST_HEADER = N_("<b>Calendar feeds</b>")
+FEED_LIST_EMPTY = N_("No calendar feeds yet. Add one with <code>/feed add https://…</code>.")
+FEED_LIST_ITEM = N_("<b>{id}.</b> {url}\nRegion: {region} · Last fetched: {when} · {status}")
+FEED_NEVER = N_("never")
+FEED_STATUS_OK = N_("OK")
+FEED_STATUS_FAILING = N_("failing: {error}")
+FEED_SYNC_RESULT = N_(
+    "Feed {id}: {added} new, {updated} changed, {cancelled} cancelled, {kept} unchanged."
+)
+FEED_SYNC_NOT_MODIFIED = N_("Feed {id}: not changed since the last fetch.")
+FEED_SYNC_FAILED = N_("Feed {id} could not be fetched: {error}")
+FEED_SYNC_NONE = N_("There are no feeds to fetch.")
+FEED_ALERT_FAILED = N_(
+    "⚠️ Calendar feed {id} ({url}) could not be fetched: {error}\n"
+    "I'll keep trying and tell you when it works again."
+)
+FEED_ALERT_RECOVERED = N_("✅ Calendar feed {id} ({url}) works again.")
+FEED_ERR_TIMEOUT = N_("the server took too long to answer")
+FEED_ERR_TOO_LARGE = N_("the file is larger than {limit}")
+FEED_ERR_PRIVATE = N_("the address points to a private or local network, which is not allowed")
+FEED_ERR_SCHEME = N_("only http:// and https:// addresses are allowed")
+FEED_ERR_REDIRECTS = N_("too many redirects")
+FEED_ERR_HTTP = N_("the server answered with HTTP status {status}")
+FEED_ERR_NETWORK = N_("the server could not be reached")
+FEED_ERR_INVALID = N_("the file is not a valid iCalendar (.ics) file")
+FEED_ALL_DAY = N_("(all day)")

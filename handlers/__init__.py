@@ -6,11 +6,12 @@ from typing import Any
 
 from telegram.ext import Application
 
-from handlers import errors, start
+from handlers import errors, language, start
 
 
 def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Register every feature's handlers. Order matters only where noted."""
     start.register(app)
+    language.register(app)
     # errors last: it also installs the catch-all for unknown commands (group 1).
     errors.register(app)

@@ -1,0 +1,90 @@
+"""/language: choose the language the bot speaks in this chat (buttons).
+
+In a private chat the user decides; in a group only its administrators (and bot admins) may
+change it. "Automatic" clears the choice: each person is then answered in their Telegram language.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from bot import texts
+from bot.i18n import LANGUAGE_FLAGS, LANGUAGE_NAMES, SUPPORTED_LANGUAGES, t
+from bot.permissions import may_manage_chat, refuse
+from bot.render import callback_data
+from bot.replies import edit_or_reply, language_for, reply_html
+from bot.services import get_services
+
+PREFIX = "lang"
+AUTO = "auto"
+
+
+def keyboard(lang: str) -> InlineKeyboardMarkup:
+    """Two languages a row, each named in itself, then "Automatic" in the current language."""
+    buttons = [
+        InlineKeyboardButton(
+            f"{LANGUAGE_FLAGS[code]} {LANGUAGE_NAMES[code]}",
+            callback_data=callback_data(PREFIX, "set", code),
+        )
+        for code in SUPPORTED_LANGUAGES
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append(
+        [
+            InlineKeyboardButton(
+                "🌐 " + t(lang, texts.LANGUAGE_AUTO),
+                callback_data=callback_data(PREFIX, "set", AUTO),
+            )
+        ]
+    )
+    return InlineKeyboardMarkup(rows)
+
+
+async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Show the current language and the choices (to whoever may change it)."""
+    if not await may_manage_chat(update, context):
+        await refuse(update, context, texts.NOT_GROUP_ADMIN)
+        return
+    lang = await language_for(update, context)
+    await reply_html(
+        update,
+        context,
+        t(lang, texts.LANGUAGE_CHOOSE, language=LANGUAGE_NAMES[lang]),
+        keyboard(lang),
+    )
+
+
+async def language_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A language button: store the choice and confirm in the new language."""
+    query = update.callback_query
+    chat = update.effective_chat
+    if query is None or chat is None:
+        return
+    parts = (query.data or "").split(":")
+    choice = parts[2] if len(parts) == 3 and parts[1] == "set" else None
+    if choice != AUTO and choice not in SUPPORTED_LANGUAGES:
+        await refuse(update, context, texts.BUTTON_EXPIRED)
+        return
+    if not await may_manage_chat(update, context):
+        await refuse(update, context, texts.NOT_GROUP_ADMIN)
+        return
+    services = get_services(context)
+    now = services.clock.now()
+    await services.chats.ensure(chat.id, chat.type, now)
+    if choice == AUTO:
+        await services.chats.set_language(chat.id, None, now)
+        lang = await language_for(update, context)
+        confirmation = t(lang, texts.LANGUAGE_AUTO_SET)
+    else:
+        await services.chats.set_language(chat.id, choice, now)
+        confirmation = t(choice, texts.LANGUAGE_SET)
+    await query.answer()
+    await edit_or_reply(update, context, confirmation)
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    app.add_handler(CommandHandler("language", language_command))
+    app.add_handler(CallbackQueryHandler(language_button, pattern=f"^{PREFIX}:"))
