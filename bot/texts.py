@@ -5,7 +5,7 @@ Render with bot.i18n.t(lang, texts.NAME, **values); values are HTML-escaped for 
 
 from __future__ import annotations
 
-from bot.i18n import N_
+from bot.i18n import N_, NP_
 
 BANNER = N_("From Ukraine to Palestine, occupation is a crime")
 
@@ -55,9 +55,11 @@ LANGUAGE_AUTO_SET = N_(
     "✅ I'll answer in each person's Telegram language when I can, and in English otherwise."
 )
 
-CALENDAR_CAPTION = N_(
-    "📅 Upcoming demonstrations: {count}. Open the file to add them to your calendar."
+CALENDAR_CAPTION, CALENDAR_CAPTION_PLURAL = NP_(
+    "📅 {n} upcoming demonstration. Open the file to add it to your calendar.",
+    "📅 {n} upcoming demonstrations. Open the file to add them to your calendar.",
 )
+FEED_DEMOS, FEED_DEMOS_PLURAL = NP_("{n} upcoming demonstration", "{n} upcoming demonstrations")
 CALENDAR_NAME = N_("Demonstrations")
 CALENDAR_EMPTY = N_("There are no upcoming demonstrations right now, so there is no calendar yet.")
 
@@ -79,7 +81,9 @@ FEED_REMOVED = N_(
 )
 FEED_LIST_HEADER = N_("<b>Calendar feeds</b>")
 FEED_LIST_EMPTY = N_("No calendar feeds yet. Add one with <code>/feed add https://…</code>.")
-FEED_LIST_ITEM = N_("<b>{id}.</b> {url}\nRegion: {region} · Last fetched: {when} · {status}")
+FEED_LIST_ITEM = N_(
+    "<b>{id}.</b> {url}\nRegion: {region} · {demos}\nLast fetched: {when} · {status}"
+)
 FEED_NEVER = N_("never")
 FEED_STATUS_OK = N_("OK")
 FEED_STATUS_FAILING = N_("failing: {error}")

@@ -108,26 +108,37 @@ def test_plural_forms_per_language(lang: str, forms: int) -> None:
 
 
 def test_plural_choice() -> None:
-    day, days = texts.LEAD_DAYS, texts.LEAD_DAYS_PLURAL
-    assert tn("en", day, days, 1) == "1 day"
-    assert tn("en", day, days, 2) == "2 days"
-    assert [tn("uk", day, days, n) for n in (1, 3, 5, 11, 21, 22)] == [
-        "1 день",
-        "3 дні",
-        "5 днів",
-        "11 днів",
-        "21 день",
-        "22 дні",
+    one, many = texts.FEED_DEMOS, texts.FEED_DEMOS_PLURAL
+    assert tn("en", one, many, 1) == "1 upcoming demonstration"
+    assert tn("en", one, many, 2) == "2 upcoming demonstrations"
+    assert [tn("uk", one, many, n) for n in (1, 3, 5, 11, 21, 22)] == [
+        "1 найближча демонстрація",
+        "3 найближчі демонстрації",
+        "5 найближчих демонстрацій",
+        "11 найближчих демонстрацій",
+        "21 найближча демонстрація",
+        "22 найближчі демонстрації",
     ]
-    assert tn("fr", day, days, 0) == "0 jour" and tn("fr", day, days, 2) == "2 jours"
-    arabic = [tn("ar", day, days, n) for n in (1, 2, 3, 11, 100)]
-    assert arabic == ["يوم واحد", "يومين", "3 أيام", "11 يومًا", "100 يوم"]
+    assert tn("fr", one, many, 0) == "0 manifestation à venir"
+    assert tn("fr", one, many, 2) == "2 manifestations à venir"
+    arabic = [tn("ar", one, many, n) for n in (0, 1, 2, 3, 11, 100)]
+    assert arabic == [
+        "لا مظاهرات قادمة",
+        "مظاهرة قادمة واحدة",
+        "مظاهرتان قادمتان",
+        "3 مظاهرات قادمة",
+        "11 مظاهرةً قادمةً",
+        "100 مظاهرة قادمة",
+    ]
 
 
 def test_escaping_and_fallbacks() -> None:
-    assert t("uk", texts.SETTINGS_TZ_SET, timezone="<b>") == "🕒 Часовий пояс: &lt;b&gt;."
-    assert t(None, texts.YES) == "yes"
-    assert t("xx", texts.YES) == "yes"
+    assert t("de", texts.FEED_BAD_URL, url="<b>") == (
+        "„&lt;b&gt;“ ist keine Kalenderadresse; sie muss mit http:// oder https:// beginnen."
+    )
+    assert t(None, texts.FEED_NEVER) == "never"
+    assert t("xx", texts.FEED_NEVER) == "never"
+    assert t("es", texts.FEED_NEVER) == "nunca"
     assert normalize_language("uk-UA") == "uk" and normalize_language("pt") is None
     assert i18n.is_rtl("ar") and not i18n.is_rtl("uk")
 
