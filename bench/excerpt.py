@@ -75,7 +75,8 @@ async def _measure(kind: str, db: Path, rounds: int, updates: int) -> dict[str, 
     core = BotApiCore(token=TOKEN)
     async with FakeBotApiServer(core) as server:
         if kind == "bot":
-            settings = Settings(token=TOKEN, api_base_url=server.url, db_path=db)
+            # Simulated users send bursts: flood control (bot/guards.py) would rightly stop them.
+            settings = Settings(token=TOKEN, api_base_url=server.url, db_path=db, flood_limit=0)
             app = build_application(settings)
             await start_application(app)
         else:
@@ -108,6 +109,7 @@ async def _cold_start_and_rss(db: Path, commands: int) -> tuple[float, float]:
     async with FakeBotApiServer(core) as server:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
         env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=server.url, BOT_DB_PATH=str(db))
+        env.update(BOT_FLOOD_LIMIT="0")
         # A long poll is recorded when it returns: with an update already waiting, the first
         # getUpdates returns the moment it arrives.
         core.push_message(7999, 7999, "/help")

@@ -26,6 +26,12 @@ class Settings:
     db_path: Path = Path("./solidarity-bot.sqlite3")
     admin_ids: frozenset[int] = field(default_factory=frozenset)
     timezone: str = "UTC"
+    # Per-user flood control (bot/guards.py): at most flood_limit commands/button presses in
+    # flood_window_seconds; 0 turns it off. BOT_FLOOD_LIMIT.
+    flood_limit: int = 10
+    flood_window_seconds: int = 10
+    # Delivery records older than this are pruned daily (bot/privacy.py). BOT_RETENTION_DAYS.
+    retention_days: int = 30
 
     @property
     def tz(self) -> ZoneInfo:
@@ -126,6 +132,15 @@ def _parse_db_path(raw: str | None) -> Path:
     return path
 
 
+def _parse_int(raw: str | None, name: str, default: int, low: int, high: int, what: str) -> int:
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip()
+    if not re.fullmatch(r"\d{1,6}", value) or not low <= int(value) <= high:
+        raise ConfigError(f"{name} is malformed: expected {what}, got {value[:40]!r}")
+    return int(value)
+
+
 def load_settings(env: Mapping[str, str] | None = None, *, token_required: bool = True) -> Settings:
     """Read and validate the settings; raise ConfigError naming the first bad variable."""
     env = os.environ if env is None else env
@@ -135,4 +150,20 @@ def load_settings(env: Mapping[str, str] | None = None, *, token_required: bool 
         db_path=_parse_db_path(env.get("BOT_DB_PATH")),
         admin_ids=_parse_admins(env.get("BOT_ADMIN_IDS")),
         timezone=_parse_timezone(env.get("BOT_TIMEZONE")),
+        flood_limit=_parse_int(
+            env.get("BOT_FLOOD_LIMIT"),
+            "BOT_FLOOD_LIMIT",
+            10,
+            0,
+            1000,
+            "commands per 10 seconds per user, 0 to 1000 (0 turns flood control off)",
+        ),
+        retention_days=_parse_int(
+            env.get("BOT_RETENTION_DAYS"),
+            "BOT_RETENTION_DAYS",
+            30,
+            1,
+            3650,
+            "a whole number of days from 1 to 3650",
+        ),
     )

@@ -107,3 +107,22 @@ FEED_ERR_HTTP = N_("the server answered with HTTP status {status}")
 FEED_ERR_NETWORK = N_("the server could not be reached")
 FEED_ERR_INVALID = N_("the file is not a valid iCalendar (.ics) file")
 FEED_ALL_DAY = N_("(all day)")
+
+# --- hardening: flood control, /forget (issue 5) ----------------------------------------------
+CMD_FORGET = N_("Erase everything the bot stores about this chat")
+FLOOD_WARNING = N_(
+    "Please slow down: I will ignore your commands and buttons for a few seconds."
+)
+FORGET_CONFIRM = N_(
+    "<b>Erase this chat's data?</b>\n"
+    "I will delete everything I store about this chat: its settings and subscription, "
+    "the record of messages delivered to it and its reminder history{rsvps}. "
+    "This cannot be undone."
+)
+FORGET_CONFIRM_RSVPS = N_(", and your replies to demonstrations")
+FORGET_DONE = N_(
+    "🗑 Done. I have erased everything I stored about this chat. "
+    "Send /start if you want to use the bot again."
+)
+FORGET_KEPT = N_("Nothing was erased.")
+BUTTON_ERASE = N_("🗑 Erase")

@@ -6,11 +6,13 @@ from typing import Any
 
 from telegram.ext import Application
 
-from handlers import errors, language, start
+from handlers import errors, guards, language, start
 
 
 def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Register every feature's handlers. Order matters only where noted."""
+    # guards first, in group -1: flood control, edited/forwarded commands, other bots (issue 5).
+    guards.register(app)
     start.register(app)
     language.register(app)
     # errors last: it also installs the catch-all for unknown commands (group 1).

@@ -71,6 +71,9 @@ class BotHarness:
     app: Any = None
     tracker: UpdateTracker = field(default_factory=UpdateTracker)
     settings: Settings | None = None
+    # Flood control off by default: a FakeClock that tests do not move makes every command
+    # simultaneous. tests/test_flood.py and the hardening suites turn it on.
+    flood_limit: int = 0
 
     async def start(self) -> None:
         if self.server is None:
@@ -82,6 +85,7 @@ class BotHarness:
             db_path=self.db_path,
             admin_ids=self.admin_ids,
             timezone=self.timezone,
+            flood_limit=self.flood_limit,
         )
         self.tracker = UpdateTracker()
         self.app = build_application(
