@@ -6,7 +6,7 @@ from typing import Any
 
 from telegram.ext import Application
 
-from handlers import errors, guards, language, start
+from handlers import errors, excerpt, facts, guards, language, start, statements
 
 
 def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -14,6 +14,10 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # guards first, in group -1: flood control, edited/forwarded commands, other bots (issue 5).
     guards.register(app)
     start.register(app)
+    # content (issue 2)
+    statements.register(app)
+    excerpt.register(app)
+    facts.register(app)
     language.register(app)
     # errors last: it also installs the catch-all for unknown commands (group 1).
     errors.register(app)
