@@ -109,9 +109,11 @@ ADD_ASK_TITLE = N_("What is the statement's <b>title</b>?")
 ADD_ASK_AUTHOR = N_("Who published it (<b>author</b>)? Or /skip.")
 ADD_ASK_DATE = N_("When was it published (<b>date</b>, e.g. 13 July 2025)? Or /skip.")
 ADD_ASK_TEXT = N_("Please answer with text, or /cancel.")
-ADD_DONE = N_(
+ADD_DONE, ADD_DONE_PLURAL = NP_(
+    "✅ Added “{title}” ({n} paragraph) as <code>{slug}</code>. It can be found with "
+    "/excerpt and read with /statements now.",
     "✅ Added “{title}” ({n} paragraphs) as <code>{slug}</code>. It can be found with "
-    "/excerpt and read with /statements now."
+    "/excerpt and read with /statements now.",
 )
 ADD_CANCELLED = N_("Stopped; nothing was added.")
 RM_LIST_HEADER = N_("<b>Remove an added statement</b>\nChoose the one to remove:")

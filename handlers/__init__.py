@@ -6,7 +6,7 @@ from typing import Any
 
 from telegram.ext import Application
 
-from handlers import errors, excerpt, facts, guards, language, start, statements
+from handlers import errors, excerpt, facts, guards, language, start, statements, statements_admin
 
 
 def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -14,7 +14,8 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # guards first, in group -1: flood control, edited/forwarded commands, other bots (issue 5).
     guards.register(app)
     start.register(app)
-    # content (issue 2)
+    # content (issue 2); the /addstatement conversation first, before any text handlers
+    statements_admin.register(app)
     statements.register(app)
     excerpt.register(app)
     facts.register(app)
