@@ -46,6 +46,7 @@ COMMANDS: list[Command] = [
     Command("addstatement", texts.CMD_ADDSTATEMENT, group=False, bot_admin=True),
     Command("removestatement", texts.CMD_REMOVESTATEMENT, group=False, bot_admin=True),
     Command("language", texts.CMD_LANGUAGE, group_admin=True),
+    Command("forget", texts.CMD_FORGET, group_admin=True),
 ]
 
 

@@ -216,3 +216,4 @@ FORGET_DONE = N_(
 )
 FORGET_KEPT = N_("Nothing was erased.")
 BUTTON_ERASE = N_("🗑 Erase")
+BUTTON_KEEP = N_("Keep")

@@ -6,7 +6,17 @@ from typing import Any
 
 from telegram.ext import Application
 
-from handlers import errors, excerpt, facts, guards, language, start, statements, statements_admin
+from handlers import (
+    errors,
+    excerpt,
+    facts,
+    forget,
+    guards,
+    language,
+    start,
+    statements,
+    statements_admin,
+)
 
 
 def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -20,5 +30,6 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     excerpt.register(app)
     facts.register(app)
     language.register(app)
+    forget.register(app)
     # errors last: it also installs the catch-all for unknown commands (group 1).
     errors.register(app)
