@@ -17,6 +17,7 @@ from bot.content import ContentService
 from bot.health import start_health_server, stop_health_server
 from bot.metrics import Metrics, TrackingRequest, install_metrics
 from bot.permissions import AdminCache
+from bot.privacy import install_log_privacy
 from bot.services import SERVICES_KEY, Services
 from handlers import register_all
 from storage.chats import ChatRepo
@@ -41,6 +42,7 @@ def build_application(
 ) -> AnyApplication:
     """Wire settings, services and handlers into a PTB Application (nothing is opened yet)."""
     clock = clock or SystemClock()
+    install_log_privacy(settings.token)  # before anything can log the token or an update
     metrics = Metrics(clock)
     # Every Bot API call passes these wrappers: they count sent messages and getUpdates.
     request = TrackingRequest(request or HTTPXRequest(connection_pool_size=256), metrics)

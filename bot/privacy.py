@@ -73,3 +73,78 @@ def schedule_pruning(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         first=PRUNE_FIRST.total_seconds(),
         name=JOB_NAME,
     )
+
+
+# --- logs ------------------------------------------------------------------------------------
+# Third-party libraries log whole updates and API payloads at DEBUG (PTB: every getUpdates
+# result, every sendMessage text; aiosqlite: every SQL statement with its parameters) and httpx
+# logs request URLs, which contain the bot token, at INFO. Whatever level an operator turns on,
+# their records keep their message template but lose every non-numeric argument at DEBUG, and
+# any structured argument (an Update, a dict of parameters) at every level; the token is masked
+# everywhere. Our own loggers (bot, handlers, storage) log ids only by convention, and
+# tests/test_privacy.py checks it.
+THIRD_PARTY_PREFIXES = ("telegram", "httpx", "httpcore", "aiosqlite", "apscheduler", "tornado")
+REDACTED = "…"
+_secrets: set[str] = set()
+_installed = False
+
+
+def _third_party(name: str) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in THIRD_PARTY_PREFIXES)
+
+
+def _mask(text: str) -> str:
+    for secret in _secrets:
+        if secret in text:
+            text = text.replace(secret, "<token>")
+    return text
+
+
+def _clean_arg(arg: object, debug: bool) -> object:
+    if isinstance(arg, bool | int | float) or arg is None:
+        return arg
+    if isinstance(arg, str):
+        return REDACTED if debug else _mask(arg)
+    if isinstance(arg, BaseException):
+        return _mask(f"{type(arg).__name__}: {arg}")
+    if type(arg).__name__ == "URL" and not debug:  # httpx's request URLs: useful, token masked
+        return _mask(str(arg))
+    return REDACTED if debug else f"<{type(arg).__name__}>"
+
+
+def _scrub(record: logging.LogRecord) -> None:
+    debug = record.levelno < logging.INFO
+    args = record.args
+    if isinstance(args, tuple):
+        record.args = tuple(_clean_arg(a, debug) for a in args)
+    elif isinstance(args, dict):  # logging's single-mapping form
+        record.args = {k: _clean_arg(v, debug) for k, v in args.items()}
+    if isinstance(record.msg, str):
+        record.msg = _mask(record.msg)
+    else:
+        record.msg = f"<{type(record.msg).__name__}>"
+
+
+def install_log_privacy(token: str | None) -> None:
+    """Scrub third-party log records as they are created (every logger, now and later)."""
+    global _installed
+    if token:
+        _secrets.add(token)
+        _secrets.add(token.split(":", 1)[-1])  # the secret half alone, as in some URLs
+    if _installed:
+        return
+    _installed = True
+    previous = logging.getLogRecordFactory()
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        if _third_party(record.name):
+            _scrub(record)
+        elif _secrets:
+            if isinstance(record.msg, str):
+                record.msg = _mask(record.msg)
+            if isinstance(record.args, tuple):
+                record.args = tuple(_mask(a) if isinstance(a, str) else a for a in record.args)
+        return record
+
+    logging.setLogRecordFactory(factory)
