@@ -125,6 +125,23 @@ def _scrub(record: logging.LogRecord) -> None:
         record.msg = f"<{type(record.msg).__name__}>"
 
 
+POLLING_FAILED = "Exception happened while polling for updates."  # PTB's default error_callback
+
+
+def _polling_failure_as_one_line(record: logging.LogRecord) -> None:
+    """PTB logs every failed getUpdates with a full traceback at ERROR, although it retries
+    on its own (1 s, then 1.5x longer each time, at most 30 s). One WARNING line is enough:
+    a long outage would otherwise fill the log with identical tracebacks."""
+    if record.name != "telegram.ext.Updater" or record.msg != POLLING_FAILED:
+        return
+    exc = record.exc_info[1] if record.exc_info else None
+    record.msg = "getUpdates failed (%s); polling retries with backoff"
+    record.args = (exc,)
+    record.exc_info = None
+    record.exc_text = None
+    record.levelno, record.levelname = logging.WARNING, "WARNING"
+
+
 def install_log_privacy(token: str | None) -> None:
     """Scrub third-party log records as they are created (every logger, now and later)."""
     global _installed
@@ -139,6 +156,7 @@ def install_log_privacy(token: str | None) -> None:
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = previous(*args, **kwargs)
         if _third_party(record.name):
+            _polling_failure_as_one_line(record)
             _scrub(record)
         elif _secrets:
             if isinstance(record.msg, str):

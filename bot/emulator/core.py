@@ -14,7 +14,14 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.emulator.faults import ConnectionDropped, CoreStats, Faults, RateLimiter, RateLimits
+from bot.emulator.faults import (
+    ConnectionDropped,
+    CoreStats,
+    Faults,
+    MalformedAnswer,
+    RateLimiter,
+    RateLimits,
+)
 from bot.emulator.pushes import Pushes
 from bot.emulator.state import ApiCall, ApiError, SentMessage, bad_request
 from bot.emulator.validation import normalize
@@ -109,6 +116,9 @@ class BotApiCore(Pushes):
             if fault.kind == "drop" or (fault.kind == "timeout" and self.closed):
                 self._record(name, p, 0, {"ok": False, "description": f"dropped ({fault.kind})"})
                 raise ConnectionDropped(fault.kind)
+            if fault.kind == "malformed":
+                self._record(name, p, 200, {"ok": False, "description": "malformed answer"})
+                raise MalformedAnswer()
             if fault.kind != "timeout":
                 status, body = fault.error_body()
                 if status == 429:

@@ -15,7 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-FaultKind = Literal["429", "500", "502", "timeout", "403", "chat_not_found", "migrate", "drop"]
+FaultKind = Literal[
+    "429", "500", "502", "timeout", "403", "chat_not_found", "migrate", "drop", "malformed"
+]
+
+#: What a ``malformed`` fault answers with status 200: JSON cut off mid-way (a broken proxy).
+MALFORMED_BODY = b'{"ok": true, "result": [{"update_id": '
+
 
 #: Methods that count against Telegram's flood limits (everything that produces a message).
 LIMITED_METHODS = frozenset(
@@ -33,6 +39,15 @@ LIMITED_METHODS = frozenset(
 
 class ConnectionDropped(Exception):
     """Raised by ``BotApiCore.call`` when the transport must close the connection unanswered."""
+
+
+class MalformedAnswer(ConnectionDropped):
+    """Raised by ``BotApiCore.call`` when the transport must answer 200 with ``body`` (not
+    JSON). A transport that does not know this fault drops the connection instead."""
+
+    def __init__(self, body: bytes = MALFORMED_BODY) -> None:
+        super().__init__("malformed")
+        self.body = body
 
 
 @dataclass
@@ -102,7 +117,8 @@ class Faults:
         ``times`` is how many calls fail (-1: every call). ``delay`` seconds pass before the
         answer; for ``kind="timeout"`` the request is held ``delay`` seconds and then handled
         normally (the effect happens, the client has usually given up), or with ``delay=0``
-        held until the server stops. ``kind="drop"`` closes the connection without an answer.
+        held until the server stops. ``kind="drop"`` closes the connection without an answer;
+        ``kind="malformed"`` answers 200 with a body that is not valid JSON.
         """
         fault = Fault(kind, method, chat_id, times, retry_after, float(delay), migrate_to)
         self._faults.append(fault)

@@ -17,7 +17,7 @@ import tornado.netutil
 import tornado.web
 
 from bot.emulator.core import BotApiCore
-from bot.emulator.faults import ConnectionDropped
+from bot.emulator.faults import ConnectionDropped, MalformedAnswer
 from bot.emulator.state import dumps
 
 _UNAUTHORIZED = {"ok": False, "error_code": 401, "description": "Unauthorized"}
@@ -78,6 +78,11 @@ class _MethodHandler(_Base):
                 files[key] = (items[-1].filename or key, items[-1].body)
         try:
             status, answer = await self.core.call(method, params, files)
+        except MalformedAnswer as exc:
+            self.set_status(200)
+            self.set_header("Content-Type", "application/json")
+            self.finish(exc.body)
+            return
         except ConnectionDropped:
             self._drop()
             return

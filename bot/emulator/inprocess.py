@@ -20,7 +20,7 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 from bot.emulator.core import BotApiCore
-from bot.emulator.faults import ConnectionDropped
+from bot.emulator.faults import ConnectionDropped, MalformedAnswer
 from bot.emulator.state import dumps
 
 _UNAUTHORIZED = {"ok": False, "error_code": 401, "description": "Unauthorized"}
@@ -89,6 +89,8 @@ class EmulatorRequest(BaseRequest):
             status, body = await asyncio.wait_for(asyncio.shield(task), timeout)
         except TimeoutError as exc:
             raise TimedOut(f"emulator: {parts[-1]} timed out") from exc
+        except MalformedAnswer as exc:
+            return 200, exc.body
         except ConnectionDropped as exc:
             raise NetworkError("emulator: server disconnected without sending a response") from exc
         return status, dumps(body)
