@@ -1,0 +1,300 @@
+"""Demonstrations: parsing and validating admin input, rendering cards and their buttons (pure)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import texts
+from bot.i18n import t
+from bot.render import callback_data, escape
+from bot.timeparse import InputError, parse_when
+from storage.demos import Demo, NewDemo
+
+MAX_TITLE = 120
+MAX_PLACE = 200
+MAX_DESCRIPTION = 1500
+MAX_DETAILS = 1000
+MAX_LINK = 400
+MAX_REGION = 40
+
+_REGION_RE = re.compile(r"^[\w][\w \-']*$", re.UNICODE)
+CLEAR = "-"  # /editdemo value that clears an optional field
+
+# field name users type -> (column, required?)
+EDIT_FIELDS: dict[str, str] = {
+    "when": "starts_at",
+    "date": "starts_at",
+    "time": "starts_at",
+    "place": "place",
+    "title": "title",
+    "description": "description",
+    "link": "link",
+    "region": "region",
+    "details": "details",
+}
+
+
+def clean_text(value: str, *, field: str, limit: int, missing: str | None = None) -> str:
+    """Collapse whitespace; InputError if empty (when required) or longer than limit."""
+    cleaned = " ".join(value.split())
+    if not cleaned and missing is not None:
+        raise InputError(missing)
+    if len(cleaned) > limit:
+        raise InputError(texts.ERR_TOO_LONG, field=field, limit=limit)
+    return cleaned
+
+
+def clean_multiline(value: str, *, field: str, limit: int) -> str:
+    """Keep line breaks (descriptions, details) but trim each line."""
+    cleaned = "\n".join(" ".join(line.split()) for line in value.strip().splitlines()).strip()
+    if len(cleaned) > limit:
+        raise InputError(texts.ERR_TOO_LONG, field=field, limit=limit)
+    return cleaned
+
+
+def clean_link(value: str) -> str | None:
+    cleaned = value.strip()
+    if not cleaned or cleaned == CLEAR:
+        return None
+    if len(cleaned) > MAX_LINK:
+        raise InputError(texts.ERR_TOO_LONG, field="link", limit=MAX_LINK)
+    try:
+        parts = urlsplit(cleaned)
+        host = parts.hostname
+    except ValueError:
+        raise InputError(texts.ERR_BAD_URL, value=cleaned[:60]) from None
+    if (
+        parts.scheme not in ("http", "https")
+        or not _valid_host(host)
+        or any(c.isspace() for c in cleaned)
+    ):
+        raise InputError(texts.ERR_BAD_URL, value=cleaned[:60])
+    return cleaned
+
+
+def _valid_host(host: str | None) -> bool:
+    return bool(host) and "." in (host or "") and not (host or "").startswith(".")
+
+
+def clean_region(value: str) -> str | None:
+    cleaned = " ".join(value.split()).casefold()
+    if not cleaned or cleaned in (CLEAR, "off", "none", "all"):
+        return None
+    if len(cleaned) > MAX_REGION or not _REGION_RE.match(cleaned):
+        raise InputError(texts.ERR_REGION_BAD, limit=MAX_REGION)
+    return cleaned
+
+
+def parse_adddemo(text: str, tz: ZoneInfo, now: datetime) -> NewDemo:
+    """`when | place | title | link [| region]` -> NewDemo, or InputError naming the problem."""
+    parts = [p.strip() for p in text.split("|")]
+    if len(parts) > 5:
+        raise InputError(texts.ERR_TOO_MANY_PARTS)
+    parts += [""] * (5 - len(parts))
+    when_text, place, title, link, region = parts
+    starts_at = parse_when(when_text, tz, now)
+    return NewDemo(
+        starts_at=starts_at,
+        place=clean_text(place, field="place", limit=MAX_PLACE, missing=texts.ERR_PLACE_MISSING),
+        title=clean_text(title, field="title", limit=MAX_TITLE, missing=texts.ERR_TITLE_MISSING),
+        link=clean_link(link),
+        region=clean_region(region),
+    )
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A validated /editdemo change: one column and its new value."""
+
+    column: str
+    value: Any
+
+
+def parse_edit(field: str, value: str, tz: ZoneInfo, now: datetime) -> Edit:
+    """Validate `/editdemo <id> <field> <value>`; InputError (or KeyError for unknown fields)."""
+    column = EDIT_FIELDS[field.casefold()]
+    if column == "starts_at":
+        return Edit(column, parse_when(value, tz, now))
+    if column == "place":
+        return Edit(
+            column,
+            clean_text(value, field="place", limit=MAX_PLACE, missing=texts.ERR_PLACE_MISSING),
+        )
+    if column == "title":
+        return Edit(
+            column,
+            clean_text(value, field="title", limit=MAX_TITLE, missing=texts.ERR_TITLE_MISSING),
+        )
+    if column == "description":
+        v = "" if value.strip() == CLEAR else value
+        return Edit(column, clean_multiline(v, field="description", limit=MAX_DESCRIPTION))
+    if column == "details":
+        v = "" if value.strip() == CLEAR else value
+        return Edit(column, clean_multiline(v, field="details", limit=MAX_DETAILS) or None)
+    if column == "link":
+        return Edit(column, clean_link(value))
+    return Edit(column, clean_region(value))
+
+
+# --- rendering ------------------------------------------------------------------------------
+def format_when(when: datetime, tz: ZoneInfo, lang: str) -> str:
+    """'Sat 5 Dec 2026, 14:00 (Europe/London)' in the chat's language and zone."""
+    from babel.dates import format_datetime
+
+    local = when.astimezone(tz)
+    try:
+        text = format_datetime(local, "EEE d MMM y, HH:mm", locale=lang)
+    except Exception:  # an unknown locale must not break a reminder
+        text = local.strftime("%a %d %b %Y, %H:%M")
+    return f"{text} ({tz.key})"
+
+
+def lead_phrase(lang: str, minutes: int) -> str:
+    """1560 -> '1 day 2 hours' in lang."""
+    from bot.i18n import tn
+
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(tn(lang, texts.LEAD_DAYS, texts.LEAD_DAYS_PLURAL, days))
+    if hours:
+        parts.append(tn(lang, texts.LEAD_HOURS, texts.LEAD_HOURS_PLURAL, hours))
+    if mins:
+        parts.append(tn(lang, texts.LEAD_MINUTES, texts.LEAD_MINUTES_PLURAL, mins))
+    return " ".join(parts)
+
+
+def render_card(
+    demo: Demo, lang: str, tz: ZoneInfo, *, details: bool = False, number: bool = True
+) -> str:
+    """One demonstration as HTML; practical details only when details=True (private RSVPs)."""
+    lines = [f"<b>{escape(demo.title)}</b>"]
+    lines.append(t(lang, texts.DEMO_WHEN, when=format_when(demo.starts_at, tz, lang)))
+    lines.append(t(lang, texts.DEMO_PLACE, place=demo.place))
+    if demo.cancelled:
+        lines.append(t(lang, texts.DEMO_CANCELLED, reason=demo.cancel_reason or ""))
+    if demo.description:
+        lines.append(escape(demo.description))
+    if demo.link:
+        href = escape(demo.link).replace('"', "&quot;")
+        lines.append(f'🔗 <a href="{href}">{escape(demo.link)}</a>')
+    if details and demo.details:
+        lines.append(t(lang, texts.DEMO_DETAILS, details=demo.details))
+    if number:
+        lines.append(t(lang, texts.DEMO_NUMBER, id=demo.id))
+    return "\n".join(lines)
+
+
+def going_label(lang: str, count: int, demo_id: int | None = None) -> str:
+    label = t(lang, texts.BUTTON_GOING, n=count)
+    return f"#{demo_id} {label}" if demo_id is not None else label
+
+
+def demo_buttons(
+    demo: Demo, lang: str, count: int, *, in_list: bool = False
+) -> list[InlineKeyboardButton]:
+    """The Going/calendar row for one demo (labelled with its number inside a list)."""
+    if in_list:
+        return [
+            InlineKeyboardButton(
+                going_label(lang, count, demo.id),
+                callback_data=callback_data("demo", "rsvp", demo.id, "l"),
+            ),
+            InlineKeyboardButton(
+                f"📅 #{demo.id}", callback_data=callback_data("demo", "ics", demo.id)
+            ),
+        ]
+    return [
+        InlineKeyboardButton(
+            going_label(lang, count), callback_data=callback_data("demo", "rsvp", demo.id)
+        ),
+        InlineKeyboardButton(
+            t(lang, texts.BUTTON_CALENDAR), callback_data=callback_data("demo", "ics", demo.id)
+        ),
+    ]
+
+
+def demo_keyboard(demo: Demo, lang: str, count: int) -> InlineKeyboardMarkup | None:
+    if demo.cancelled:
+        return None
+    return InlineKeyboardMarkup([demo_buttons(demo, lang, count)])
+
+
+def list_page(
+    demos: list[Demo],
+    counts: dict[int, int],
+    lang: str,
+    tz: ZoneInfo,
+    page: int,
+    pages: int,
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """A /demos page: header, cards, one button row per demo, then ◀ ▶."""
+    header = t(lang, texts.DEMOS_HEADER, page=page + 1, pages=pages)
+    body = "\n\n".join(render_card(d, lang, tz) for d in demos)
+    rows = [demo_buttons(d, lang, counts.get(d.id, 0), in_list=True) for d in demos]
+    nav = []
+    if page > 0:
+        nav.append(
+            InlineKeyboardButton(
+                t(lang, texts.BUTTON_PREV), callback_data=callback_data("demo", "page", page - 1)
+            )
+        )
+    if page + 1 < pages:
+        nav.append(
+            InlineKeyboardButton(
+                t(lang, texts.BUTTON_NEXT), callback_data=callback_data("demo", "page", page + 1)
+            )
+        )
+    if nav:
+        rows.append(nav)
+    return f"{header}\n\n{body}", InlineKeyboardMarkup(rows) if rows else None
+
+
+def relabel_going(
+    markup: InlineKeyboardMarkup | None, demo_id: int, lang: str, count: int
+) -> InlineKeyboardMarkup | None:
+    """The same keyboard with the Going button(s) of demo_id showing the new count."""
+    if markup is None:
+        return None
+    single = callback_data("demo", "rsvp", demo_id)
+    listed = callback_data("demo", "rsvp", demo_id, "l")
+    rows = []
+    for row in markup.inline_keyboard:
+        new_row = []
+        for button in row:
+            if button.callback_data == single:
+                button = InlineKeyboardButton(going_label(lang, count), callback_data=single)
+            elif button.callback_data == listed:
+                button = InlineKeyboardButton(
+                    going_label(lang, count, demo_id), callback_data=listed
+                )
+            new_row.append(button)
+        rows.append(new_row)
+    return InlineKeyboardMarkup(rows)
+
+
+def error_text(lang: str, error: InputError) -> str:
+    """Render an InputError for the user."""
+    return t(lang, error.text, **error.values)
+
+
+__all__ = [
+    "Edit",
+    "InputError",
+    "clean_link",
+    "clean_region",
+    "demo_keyboard",
+    "error_text",
+    "list_page",
+    "parse_adddemo",
+    "parse_edit",
+    "render_card",
+]

@@ -1,0 +1,43 @@
+"""iCalendar (RFC 5545) export of one demonstration, with its stable UID."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from icalendar import Calendar, Event
+
+from storage.demos import Demo
+
+DEFAULT_DURATION = timedelta(hours=2)
+PRODID = "-//Solidarity Bot//demonstrations//EN"
+
+
+def demo_ics(demo: Demo, now: datetime) -> bytes:
+    """A VCALENDAR with one VEVENT (public information only, never the private details)."""
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", demo.uid)
+    event.add("dtstamp", now)
+    event.add("dtstart", demo.starts_at)
+    event.add("dtend", demo.starts_at + DEFAULT_DURATION)
+    event.add("summary", demo.title)
+    event.add("location", demo.place)
+    description = "\n\n".join(p for p in (demo.description, demo.link or "") if p)
+    if description:
+        event.add("description", description)
+    if demo.link:
+        event.add("url", demo.link)
+    event.add("status", "CANCELLED" if demo.cancelled else "CONFIRMED")
+    cal.add_component(event)
+    data: bytes = cal.to_ical()
+    return data
+
+
+def ics_filename(demo: Demo) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", demo.title.casefold()).strip("-")[:40] or "demo"
+    return f"{slug}-{demo.id}.ics"

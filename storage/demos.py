@@ -1,0 +1,231 @@
+"""Repository for demonstrations and RSVPs (attendance is only ever counted, never listed)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import aiosqlite
+
+from storage.db import Database
+
+# Columns an admin may change with /editdemo (the names come from this module only).
+EDITABLE_COLUMNS = frozenset(
+    {"starts_at", "place", "title", "description", "link", "region", "details"}
+)
+
+
+@dataclass(frozen=True)
+class Demo:
+    """One demonstration; starts_at is aware UTC."""
+
+    id: int
+    uid: str
+    starts_at: datetime
+    place: str
+    title: str
+    description: str
+    link: str | None
+    region: str | None
+    details: str | None
+    status: str
+    cancel_reason: str | None
+    source: str
+    feed_id: int | None
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == "cancelled"
+
+
+@dataclass(frozen=True)
+class NewDemo:
+    """What an admin (or, later, a feed) supplies for a new demonstration."""
+
+    starts_at: datetime
+    place: str
+    title: str
+    description: str = ""
+    link: str | None = None
+    region: str | None = None
+    details: str | None = None
+
+
+def _iso(when: datetime) -> str:
+    return when.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
+def from_iso(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def _row(row: aiosqlite.Row) -> Demo:
+    return Demo(
+        id=int(row["id"]),
+        uid=str(row["uid"]),
+        starts_at=from_iso(row["starts_at"]),
+        place=str(row["place"]),
+        title=str(row["title"]),
+        description=str(row["description"] or ""),
+        link=row["link"],
+        region=row["region"],
+        details=row["details"],
+        status=str(row["status"]),
+        cancel_reason=row["cancel_reason"],
+        source=str(row["source"]),
+        feed_id=row["feed_id"],
+    )
+
+
+class DemoRepo:
+    """CRUD for demos and rsvps."""
+
+    def __init__(self, db: Database, uid_domain: str = "solidarity-bot") -> None:
+        self.db = db
+        self.uid_domain = uid_domain
+
+    async def add(
+        self,
+        demo: NewDemo,
+        now: datetime,
+        *,
+        created_by: int | None = None,
+        conn: aiosqlite.Connection | None = None,
+    ) -> int:
+        uid = f"{uuid.uuid4()}@{self.uid_domain}"
+        args = (
+            uid,
+            _iso(demo.starts_at),
+            demo.place,
+            demo.title,
+            demo.description,
+            demo.link,
+            demo.region.casefold() if demo.region else None,
+            demo.details,
+            created_by,
+            _iso(now),
+            _iso(now),
+        )
+        sql = (
+            "INSERT INTO demos (uid, starts_at, place, title, description, link, region,"
+            " details, created_by, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        )
+        if conn is not None:
+            cur = await conn.execute(sql, args)
+        else:
+            async with self.db.transaction() as tx:
+                cur = await tx.execute(sql, args)
+        assert cur.lastrowid is not None
+        return int(cur.lastrowid)
+
+    async def get(self, demo_id: int) -> Demo | None:
+        cur = await self.db.conn.execute("SELECT * FROM demos WHERE id = ?", (demo_id,))
+        row = await cur.fetchone()
+        return _row(row) if row else None
+
+    async def upcoming(
+        self, now: datetime, *, region: str | None = None, offset: int = 0, limit: int = 5
+    ) -> list[Demo]:
+        """Scheduled demos not yet begun, soonest first; a region filter keeps national ones."""
+        sql, args = self._upcoming_sql(now, region)
+        cur = await self.db.conn.execute(
+            "SELECT * " + sql + " ORDER BY starts_at, id LIMIT ? OFFSET ?", (*args, limit, offset)
+        )
+        return [_row(r) for r in await cur.fetchall()]
+
+    async def count_upcoming(self, now: datetime, *, region: str | None = None) -> int:
+        sql, args = self._upcoming_sql(now, region)
+        cur = await self.db.conn.execute("SELECT count(*) " + sql, args)
+        row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    @staticmethod
+    def _upcoming_sql(now: datetime, region: str | None) -> tuple[str, tuple[object, ...]]:
+        sql = "FROM demos WHERE status = 'scheduled' AND starts_at > ?"
+        args: tuple[object, ...] = (_iso(now),)
+        if region:
+            sql += " AND (region IS NULL OR region = ?)"
+            args = (*args, region.casefold())
+        return sql, args
+
+    async def update(
+        self, demo_id: int, now: datetime, conn: aiosqlite.Connection, **fields: object
+    ) -> None:
+        """Change editable columns inside the caller's transaction."""
+        bad = set(fields) - EDITABLE_COLUMNS
+        if bad:
+            raise ValueError(f"not editable: {sorted(bad)}")
+        values = [_iso(v) if isinstance(v, datetime) else v for v in fields.values()]
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        await conn.execute(
+            f"UPDATE demos SET {assignments}, updated_at = ? WHERE id = ?",
+            (*values, _iso(now), demo_id),
+        )
+
+    async def cancel(
+        self, demo_id: int, reason: str | None, now: datetime, conn: aiosqlite.Connection
+    ) -> None:
+        await conn.execute(
+            "UPDATE demos SET status = 'cancelled', cancel_reason = ?, updated_at = ? WHERE id = ?",
+            (reason, _iso(now), demo_id),
+        )
+
+    # --- RSVPs ----------------------------------------------------------------------------
+    async def toggle_rsvp(self, demo_id: int, user_id: int, now: datetime) -> tuple[bool, int]:
+        """Add or remove this user's RSVP; returns (now going?, new count)."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "DELETE FROM rsvps WHERE demo_id = ? AND user_id = ?", (demo_id, user_id)
+            )
+            going = cur.rowcount == 0
+            if going:
+                await conn.execute(
+                    "INSERT INTO rsvps (demo_id, user_id, created_at) VALUES (?, ?, ?)",
+                    (demo_id, user_id, _iso(now)),
+                )
+            cur = await conn.execute("SELECT count(*) FROM rsvps WHERE demo_id = ?", (demo_id,))
+            row = await cur.fetchone()
+        return going, int(row[0]) if row else 0
+
+    async def rsvp_count(self, demo_id: int) -> int:
+        cur = await self.db.conn.execute("SELECT count(*) FROM rsvps WHERE demo_id = ?", (demo_id,))
+        row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def rsvp_counts(self, demo_ids: list[int]) -> dict[int, int]:
+        if not demo_ids:
+            return {}
+        marks = ",".join("?" * len(demo_ids))
+        cur = await self.db.conn.execute(
+            f"SELECT demo_id, count(*) FROM rsvps WHERE demo_id IN ({marks}) GROUP BY demo_id",
+            demo_ids,
+        )
+        counts = {int(r[0]): int(r[1]) for r in await cur.fetchall()}
+        return {d: counts.get(d, 0) for d in demo_ids}
+
+    async def has_rsvp(self, demo_id: int, user_id: int) -> bool:
+        cur = await self.db.conn.execute(
+            "SELECT 1 FROM rsvps WHERE demo_id = ? AND user_id = ?", (demo_id, user_id)
+        )
+        return await cur.fetchone() is not None
+
+    async def delete_rsvps_before(self, cutoff: datetime) -> int:
+        """Forget who was going to demos that began before cutoff (or were cancelled)."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "DELETE FROM rsvps WHERE demo_id IN (SELECT id FROM demos"
+                " WHERE starts_at <= ? OR status = 'cancelled')",
+                (_iso(cutoff),),
+            )
+        return int(cur.rowcount)
+
+    async def next_rsvp_cleanup(self) -> datetime | None:
+        """Start time of the earliest demo that still has RSVPs."""
+        cur = await self.db.conn.execute(
+            "SELECT min(d.starts_at) FROM demos d WHERE EXISTS"
+            " (SELECT 1 FROM rsvps r WHERE r.demo_id = d.id)"
+        )
+        row = await cur.fetchone()
+        return from_iso(row[0]) if row and row[0] else None

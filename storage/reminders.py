@@ -1,0 +1,208 @@
+"""Repository for the reminder scheduler: who is due, what was already sent, fan-out marks."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import aiosqlite
+
+from storage.chats import Chat, _row_to_chat
+from storage.db import Database
+
+
+def _iso(when: datetime) -> str:
+    return when.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
+def _from_iso(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class DemoSlot:
+    """The scheduler's view of a demo: id, start and region."""
+
+    id: int
+    starts_at: datetime
+    region: str | None
+
+
+@dataclass(frozen=True)
+class LogRow:
+    demo_id: int
+    chat_id: int
+    lead_minutes: int
+    due_at: datetime
+    state: str  # 'sent' | 'skipped'
+
+
+class ReminderRepo:
+    """Queries used by bot.reminders; writes happen inside the caller's transaction."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def subscribed_chats(self, only_chat: int | None = None) -> list[Chat]:
+        sql = "SELECT * FROM chats WHERE subscribed = 1 AND active = 1"
+        args: tuple[object, ...] = ()
+        if only_chat is not None:
+            sql += " AND chat_id = ?"
+            args = (only_chat,)
+        cur = await self.db.conn.execute(sql, args)
+        return [_row_to_chat(r) for r in await cur.fetchall()]
+
+    async def rsvp_chats(
+        self, after: datetime, only_chat: int | None = None
+    ) -> dict[int, list[Chat]]:
+        """Active private chats of members who RSVPed to upcoming demos, by demo id."""
+        sql = (
+            "SELECT r.demo_id AS rsvp_demo_id, c.* FROM rsvps r"
+            " JOIN chats c ON c.chat_id = r.user_id"
+            " JOIN demos d ON d.id = r.demo_id"
+            " WHERE c.kind = 'private' AND c.active = 1"
+            " AND d.status = 'scheduled' AND d.starts_at > ?"
+        )
+        args: tuple[object, ...] = (_iso(after),)
+        if only_chat is not None:
+            sql += " AND c.chat_id = ?"
+            args = (*args, only_chat)
+        cur = await self.db.conn.execute(sql, args)
+        out: dict[int, list[Chat]] = defaultdict(list)
+        for row in await cur.fetchall():
+            out[int(row["rsvp_demo_id"])].append(_row_to_chat(row))
+        return dict(out)
+
+    async def slots_between(
+        self, after: datetime, until: datetime, *, limit: int | None = None
+    ) -> list[DemoSlot]:
+        """Scheduled demos with after < starts_at <= until, soonest first."""
+        sql = (
+            "SELECT id, starts_at, region FROM demos WHERE status = 'scheduled'"
+            " AND starts_at > ? AND starts_at <= ? ORDER BY starts_at, id"
+        )
+        args: tuple[object, ...] = (_iso(after), _iso(until))
+        if limit is not None:
+            sql += " LIMIT ?"
+            args = (*args, limit)
+        cur = await self.db.conn.execute(sql, args)
+        return [DemoSlot(int(r[0]), _from_iso(r[1]), r[2]) for r in await cur.fetchall()]
+
+    async def first_start_after(self, after: datetime) -> datetime | None:
+        cur = await self.db.conn.execute(
+            "SELECT min(starts_at) FROM demos WHERE status = 'scheduled' AND starts_at > ?",
+            (_iso(after),),
+        )
+        row = await cur.fetchone()
+        return _from_iso(row[0]) if row and row[0] else None
+
+    async def runs_for(self, demo_ids: Iterable[int]) -> set[tuple[int, int, str]]:
+        ids = list(demo_ids)
+        out: set[tuple[int, int, str]] = set()
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            cur = await self.db.conn.execute(
+                "SELECT demo_id, lead_minutes, timezone FROM reminder_runs"
+                f" WHERE demo_id IN ({marks})",
+                chunk,
+            )
+            out.update((int(r[0]), int(r[1]), str(r[2])) for r in await cur.fetchall())
+        return out
+
+    async def log_for(
+        self, demo_id: int, only_chat: int | None = None
+    ) -> dict[int, dict[int, str]]:
+        """chat_id -> {lead_minutes: state} for one demo."""
+        sql = "SELECT chat_id, lead_minutes, state FROM reminder_log WHERE demo_id = ?"
+        args: tuple[object, ...] = (demo_id,)
+        if only_chat is not None:
+            sql += " AND chat_id = ?"
+            args = (*args, only_chat)
+        cur = await self.db.conn.execute(sql, args)
+        out: dict[int, dict[int, str]] = defaultdict(dict)
+        for chat_id, lead, state in await cur.fetchall():
+            out[int(chat_id)][int(lead)] = str(state)
+        return out
+
+    @staticmethod
+    async def record(conn: aiosqlite.Connection, rows: list[LogRow], now: datetime) -> None:
+        stamp = _iso(now)
+        await conn.executemany(
+            "INSERT OR IGNORE INTO reminder_log"
+            " (demo_id, chat_id, lead_minutes, due_at, state, sent_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    r.demo_id,
+                    r.chat_id,
+                    r.lead_minutes,
+                    _iso(r.due_at),
+                    r.state,
+                    stamp if r.state == "sent" else None,
+                )
+                for r in rows
+            ],
+        )
+
+    @staticmethod
+    async def mark_runs(
+        conn: aiosqlite.Connection,
+        runs: list[tuple[int, int, str, datetime]],
+        now: datetime,
+    ) -> None:
+        stamp = _iso(now)
+        await conn.executemany(
+            "INSERT OR IGNORE INTO reminder_runs"
+            " (demo_id, lead_minutes, timezone, due_at, done_at) VALUES (?, ?, ?, ?, ?)",
+            [(d, lead, tz, _iso(due), stamp) for d, lead, tz, due in runs],
+        )
+
+    @staticmethod
+    async def clear_runs(conn: aiosqlite.Connection, demo_id: int) -> None:
+        await conn.execute("DELETE FROM reminder_runs WHERE demo_id = ?", (demo_id,))
+
+    @staticmethod
+    async def forget_future(
+        conn: aiosqlite.Connection, demo_id: int, new_start: datetime, now: datetime
+    ) -> None:
+        """After a demo moved: forget log rows whose lead now falls after `now`, so they come
+        again at the new time (a lead already past stays done; the notice covers it)."""
+        seconds_ahead = (new_start - now).total_seconds()
+        await conn.execute(
+            "DELETE FROM reminder_log WHERE demo_id = ? AND lead_minutes * 60 < ?",
+            (demo_id, seconds_ahead),
+        )
+
+    async def reminded_targets(
+        self, demo_id: int, conn: aiosqlite.Connection | None = None
+    ) -> list[tuple[int, int | None]]:
+        """(chat_id, thread_id) of active chats that were sent a reminder of this demo."""
+        c = conn or self.db.conn
+        cur = await c.execute(
+            "SELECT DISTINCT l.chat_id, ch.thread_id FROM reminder_log l"
+            " JOIN chats ch ON ch.chat_id = l.chat_id"
+            " WHERE l.demo_id = ? AND l.state = 'sent' AND ch.active = 1 ORDER BY l.chat_id",
+            (demo_id,),
+        )
+        return [(int(r[0]), r[1]) for r in await cur.fetchall()]
+
+    async def migrate_chat(self, old_id: int, new_id: int) -> None:
+        """A group became a supergroup: its reminder history follows the new id."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE OR IGNORE reminder_log SET chat_id = ? WHERE chat_id = ?", (new_id, old_id)
+            )
+            await conn.execute("DELETE FROM reminder_log WHERE chat_id = ?", (old_id,))
+
+    async def count_log(self, demo_id: int | None = None) -> int:
+        sql = "SELECT count(*) FROM reminder_log"
+        args: tuple[object, ...] = ()
+        if demo_id is not None:
+            sql += " WHERE demo_id = ?"
+            args = (demo_id,)
+        cur = await self.db.conn.execute(sql, args)
+        row = await cur.fetchone()
+        return int(row[0]) if row else 0
