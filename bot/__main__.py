@@ -80,9 +80,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         return _fail("--listen and --port only apply with --webhook URL", 2)
     health = _health_config(args)
     _setup_logging(args.json_logs)
+    import sqlite3
+
+    from telegram.error import InvalidToken, TelegramError
+
     from bot.app import build_application
     from bot.health import HEALTH_CONFIG_KEY, MODE_KEY
     from bot.lock import RUNNING_MESSAGE, AlreadyLocked, InstanceLock
+    from storage.db import DatabaseError
 
     lock = InstanceLock(settings.db_path)
     try:
@@ -105,6 +110,14 @@ def cmd_run(args: argparse.Namespace) -> int:
             app.run_webhook(**webhook_kwargs(webhook))
     except OSError as exc:  # e.g. the webhook or health port is taken
         return _fail(f"cannot start: {exc.strerror or exc}")
+    except DatabaseError as exc:  # corrupt, newer schema...: restarting will not help
+        return _fail(str(exc))
+    except sqlite3.Error as exc:  # read-only, disk full while migrating...
+        return _fail(f"database {str(settings.db_path)!r} is not usable: {exc}")
+    except InvalidToken:
+        return _fail("TELEGRAM_BOT_TOKEN was refused by Telegram", 2)
+    except TelegramError as exc:  # e.g. the Bot API unreachable at start: the supervisor retries
+        return _fail(f"cannot reach the Bot API: {exc}")
     finally:
         lock.release()
     return 0
