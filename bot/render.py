@@ -18,8 +18,13 @@ def escape(text: str) -> str:
 
 
 def visible_length(html_text: str) -> int:
-    """Length Telegram counts: the text after tags are removed and entities decoded."""
-    return len(html.unescape(re.sub(r"<[^>]+>", "", html_text)))
+    """Length Telegram counts: the text after tags are removed and entities decoded, in UTF-16
+    code units (an emoji outside the BMP counts twice)."""
+    return _utf16_units(html.unescape(re.sub(r"<[^>]+>", "", html_text)))
+
+
+def _utf16_units(text: str) -> int:
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def split_message(html_text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
@@ -78,7 +83,7 @@ def _hard_wrap(sentence: str, limit: int) -> list[str]:
     current: list[str] = []
     count = 0
     for token in tokens:
-        size = 0 if token.startswith("<") else 1 if token.startswith("&") else len(token)
+        size = 0 if token.startswith("<") else 1 if token.startswith("&") else _utf16_units(token)
         if count + size > limit and current:
             out.append("".join(current).strip())
             current, count = [], 0
