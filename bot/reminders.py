@@ -303,7 +303,11 @@ class ReminderService:
         groups: dict[int, list[Target]] = defaultdict(list)
         for chat in candidates.values():
             due_leads = pending[self._zone(chat.timezone).key]
-            done = logged.get(chat.chat_id, {})
+            done = {
+                lead: state
+                for lead, state in logged.get(chat.chat_id, {}).items()
+                if state != "moved"
+            }
             overdue = sorted(
                 lead for lead in chat.effective_leads() if lead in due_leads and lead not in done
             )

@@ -115,8 +115,12 @@ class ReminderRepo:
     async def log_for(
         self, demo_id: int, only_chat: int | None = None
     ) -> dict[int, dict[int, str]]:
-        """chat_id -> {lead_minutes: state} for one demo."""
-        sql = "SELECT chat_id, lead_minutes, state FROM reminder_log WHERE demo_id = ?"
+        """chat_id -> {lead_minutes: state} for one demo; state 'moved' marks a reminder sent
+        for an earlier time of a demo that has since moved (it may be sent again)."""
+        sql = (
+            "SELECT chat_id, lead_minutes, CASE WHEN state = 'skipped' AND sent_at IS NOT NULL"
+            " THEN 'moved' ELSE state END FROM reminder_log WHERE demo_id = ?"
+        )
         args: tuple[object, ...] = (demo_id,)
         if only_chat is not None:
             sql += " AND chat_id = ?"
@@ -131,9 +135,14 @@ class ReminderRepo:
     async def record(conn: aiosqlite.Connection, rows: list[LogRow], now: datetime) -> None:
         stamp = _iso(now)
         await conn.executemany(
-            "INSERT OR IGNORE INTO reminder_log"
+            "INSERT INTO reminder_log"
             " (demo_id, chat_id, lead_minutes, due_at, state, sent_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?)"
+            # Only a reminder superseded by a move (see forget_future) is ever replaced.
+            " ON CONFLICT (demo_id, chat_id, lead_minutes) DO UPDATE SET"
+            " due_at = excluded.due_at, state = excluded.state,"
+            " sent_at = coalesce(excluded.sent_at, reminder_log.sent_at)"
+            " WHERE reminder_log.state = 'skipped' AND reminder_log.sent_at IS NOT NULL",
             [
                 (
                     r.demo_id,
@@ -168,11 +177,21 @@ class ReminderRepo:
     async def forget_future(
         conn: aiosqlite.Connection, demo_id: int, new_start: datetime, now: datetime
     ) -> None:
-        """After a demo moved: forget log rows whose lead now falls after `now`, so they come
-        again at the new time (a lead already past stays done; the notice covers it)."""
+        """After a demo moved, leads that now fall after `now` may be sent again.
+
+        A reminder already sent for such a lead is kept as state 'skipped' with its sent_at
+        (the chat *was* reminded, so it still hears about later changes) and is replaced when
+        the lead is sent again; a lead already past stays done (the move notice covers it).
+        """
         seconds_ahead = (new_start - now).total_seconds()
         await conn.execute(
-            "DELETE FROM reminder_log WHERE demo_id = ? AND lead_minutes * 60 < ?",
+            "DELETE FROM reminder_log WHERE demo_id = ? AND lead_minutes * 60 < ?"
+            " AND state = 'skipped' AND sent_at IS NULL",
+            (demo_id, seconds_ahead),
+        )
+        await conn.execute(
+            "UPDATE reminder_log SET state = 'skipped' WHERE demo_id = ?"
+            " AND lead_minutes * 60 < ? AND state = 'sent'",
             (demo_id, seconds_ahead),
         )
 
@@ -184,7 +203,8 @@ class ReminderRepo:
         cur = await c.execute(
             "SELECT DISTINCT l.chat_id, ch.thread_id FROM reminder_log l"
             " JOIN chats ch ON ch.chat_id = l.chat_id"
-            " WHERE l.demo_id = ? AND l.state = 'sent' AND ch.active = 1 ORDER BY l.chat_id",
+            " WHERE l.demo_id = ? AND l.sent_at IS NOT NULL AND ch.active = 1"
+            " ORDER BY l.chat_id",
             (demo_id,),
         )
         return [(int(r[0]), r[1]) for r in await cur.fetchall()]

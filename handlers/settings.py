@@ -1,0 +1,187 @@
+"""/settings: the chat's time zone, reminder lead times and region filter.
+
+Anyone may look; changing is for whoever may manage the chat (group admins, the user in private).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from bot import texts
+from bot.demos import clean_region, error_text
+from bot.i18n import t
+from bot.permissions import may_manage_chat, refuse
+from bot.render import callback_data
+from bot.replies import edit_or_reply, language_for, reply_html
+from bot.services import get_services
+from bot.timeparse import InputError, canonical_zone_name, format_lead, parse_leads
+
+PREFIX = "set"
+COMMON_ZONES = (
+    "Europe/London",
+    "Europe/Kyiv",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Asia/Gaza",
+    "America/New_York",
+    "UTC",
+)
+LEAD_PRESETS: tuple[tuple[int, ...], ...] = ((1440, 120), (1440,), (120,), (4320, 1440, 120))
+
+
+def _leads_text(leads: tuple[int, ...]) -> str:
+    return ", ".join(format_lead(m) for m in leads)
+
+
+def keyboard(lang: str, region_set: bool) -> InlineKeyboardMarkup:
+    zones = [
+        InlineKeyboardButton(name, callback_data=callback_data(PREFIX, "tz", name))
+        for name in COMMON_ZONES
+    ]
+    rows = [zones[i : i + 3] for i in range(0, len(zones), 3)]
+    rows.append(
+        [
+            InlineKeyboardButton(
+                "⏰ " + " + ".join(format_lead(m) for m in preset),
+                callback_data=callback_data(PREFIX, "lead", "-".join(map(str, preset))),
+            )
+            for preset in LEAD_PRESETS
+        ]
+    )
+    if region_set:
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    "📍 " + t(lang, texts.REGION_ALL),
+                    callback_data=callback_data(PREFIX, "region", "off"),
+                )
+            ]
+        )
+    return InlineKeyboardMarkup(rows)
+
+
+async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE, prefix: str = "") -> None:
+    services = get_services(context)
+    chat = update.effective_chat
+    if chat is None:
+        return
+    stored = await services.chats.ensure(chat.id, chat.type, services.clock.now())
+    lang = await language_for(update, context)
+    body = t(
+        lang,
+        texts.SETTINGS_SHOW,
+        subscribed=t(lang, texts.YES if stored.subscribed else texts.NO),
+        timezone=stored.effective_timezone(services.settings.timezone),
+        leads=_leads_text(stored.effective_leads()),
+        region=stored.region or t(lang, texts.REGION_ALL),
+    )
+    text = f"{prefix}\n\n{body}" if prefix else body
+    await edit_or_reply(update, context, text, keyboard(lang, bool(stored.region)))
+
+
+async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    args = list(context.args or [])
+    if not args:
+        await _show(update, context)
+        return
+    if not await may_manage_chat(update, context):
+        await refuse(update, context, texts.NOT_GROUP_ADMIN)
+        return
+    lang = await language_for(update, context)
+    what, rest = args[0].casefold(), args[1:]
+    try:
+        if what in ("timezone", "tz", "zone") and len(rest) == 1:
+            confirmation = await _set_timezone(update, context, rest[0], lang)
+        elif what in ("remind", "reminders", "leads", "lead"):
+            confirmation = await _set_leads(update, context, parse_leads(rest), lang)
+        elif what == "region" and rest:
+            confirmation = await _set_region(update, context, " ".join(rest), lang)
+        else:
+            await reply_html(update, context, t(lang, texts.SETTINGS_USAGE))
+            return
+    except InputError as exc:
+        await reply_html(update, context, error_text(lang, exc))
+        return
+    await _show(update, context, confirmation)
+
+
+async def _set_timezone(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, value: str, lang: str
+) -> str:
+    services = get_services(context)
+    chat = update.effective_chat
+    assert chat is not None
+    name = canonical_zone_name(value)
+    now = services.clock.now()
+    await services.chats.ensure(chat.id, chat.type, now)
+    await services.chats.set_timezone(chat.id, name, now)
+    await services.reminders.chat_changed(chat.id)
+    return t(lang, texts.SETTINGS_TZ_SET, timezone=name)
+
+
+async def _set_leads(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, leads: tuple[int, ...], lang: str
+) -> str:
+    services = get_services(context)
+    chat = update.effective_chat
+    assert chat is not None
+    now = services.clock.now()
+    await services.chats.ensure(chat.id, chat.type, now)
+    await services.chats.set_leads(chat.id, leads, now)
+    await services.reminders.chat_changed(chat.id)
+    return t(lang, texts.SETTINGS_LEADS_SET, leads=_leads_text(leads))
+
+
+async def _set_region(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, value: str, lang: str
+) -> str:
+    services = get_services(context)
+    chat = update.effective_chat
+    assert chat is not None
+    region = clean_region(value)
+    now = services.clock.now()
+    await services.chats.ensure(chat.id, chat.type, now)
+    await services.chats.set_region(chat.id, region, now)
+    await services.reminders.chat_changed(chat.id)
+    if region is None:
+        return t(lang, texts.SETTINGS_REGION_OFF)
+    return t(lang, texts.SETTINGS_REGION_SET, region=region)
+
+
+async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    parts = (query.data or "").split(":", 2)
+    if len(parts) != 3:
+        await refuse(update, context, texts.BUTTON_EXPIRED)
+        return
+    if not await may_manage_chat(update, context):
+        await refuse(update, context, texts.NOT_GROUP_ADMIN)
+        return
+    lang = await language_for(update, context)
+    _, what, value = parts
+    try:
+        if what == "tz":
+            confirmation = await _set_timezone(update, context, value, lang)
+        elif what == "lead":
+            tokens = [format_lead(int(v)).replace(" ", "") for v in value.split("-")]
+            confirmation = await _set_leads(update, context, parse_leads(tokens), lang)
+        elif what == "region":
+            confirmation = await _set_region(update, context, value, lang)
+        else:
+            await refuse(update, context, texts.BUTTON_EXPIRED)
+            return
+    except (InputError, ValueError):
+        await refuse(update, context, texts.BUTTON_EXPIRED)
+        return
+    await query.answer()
+    await _show(update, context, confirmation)
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    app.add_handler(CommandHandler("settings", settings_command))
+    app.add_handler(CallbackQueryHandler(settings_button, pattern=f"^{PREFIX}:"))
