@@ -10,12 +10,14 @@ from typing import Any
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter
 from telegram.request import BaseRequest, HTTPXRequest
 
+from bot import announce
 from bot.clock import Clock, SystemClock
 from bot.commands import register_menus
 from bot.config import Settings
 from bot.content import ContentService
 from bot.health import start_health_server, stop_health_server
 from bot.metrics import Metrics, TrackingRequest, install_metrics
+from bot.outbox import build_outbox
 from bot.permissions import AdminCache
 from bot.privacy import install_log_privacy
 from bot.services import SERVICES_KEY, Services
@@ -56,6 +58,7 @@ def build_application(
         .base_url(settings.bot_base_url)
         .base_file_url(settings.file_base_url)
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
     builder = builder.request(request).get_updates_request(get_updates_request)
@@ -84,8 +87,12 @@ async def _post_init(app: AnyApplication) -> None:
             chats=ChatRepo(db),
             content=content,
             admin_cache=AdminCache(clock),
+            outbox=build_outbox(app, db, clock),
         )
         app.bot_data[SERVICES_KEY] = services
+        # The outbox resumes unfinished broadcasts in the background (bot/outbox.py).
+        announce.install(services.outbox, app.bot, services.chats)
+        await services.outbox.start()
     except BaseException:
         await db.close()
         raise
@@ -104,6 +111,13 @@ async def _publish_menus(app: AnyApplication, settings: Settings) -> None:
         log.warning("could not publish command menus: %s", type(exc).__name__)
 
 
+async def _post_stop(app: AnyApplication) -> None:
+    """Let in-flight broadcast sends finish while the bot can still send."""
+    services = app.bot_data.get(SERVICES_KEY)
+    if isinstance(services, Services):
+        await services.outbox.stop()
+
+
 async def _post_shutdown(app: AnyApplication) -> None:
     await stop_health_server(app)
     menus = app.bot_data.pop("_menus_task", None)
@@ -113,6 +127,7 @@ async def _post_shutdown(app: AnyApplication) -> None:
             await menus
     services = app.bot_data.pop(SERVICES_KEY, None)
     if isinstance(services, Services):
+        await services.outbox.stop()  # no-op after post_stop
         await services.db.close()
 
 

@@ -45,6 +45,10 @@ COMMANDS: list[Command] = [
     Command("table", texts.CMD_TABLE),
     Command("addstatement", texts.CMD_ADDSTATEMENT, group=False, bot_admin=True),
     Command("removestatement", texts.CMD_REMOVESTATEMENT, group=False, bot_admin=True),
+    Command("announce", texts.CMD_ANNOUNCE, group=False, bot_admin=True),
+    Command("broadcasts", texts.CMD_BROADCASTS, group=False, bot_admin=True),
+    Command("stopbroadcast", texts.CMD_STOPBROADCAST, group=False, bot_admin=True),
+    Command("stats", texts.CMD_STATS, group=False, bot_admin=True),
     Command("language", texts.CMD_LANGUAGE, group_admin=True),
     Command("forget", texts.CMD_FORGET, group_admin=True),
 ]

@@ -14,6 +14,7 @@ from storage.db import Database
 
 if TYPE_CHECKING:
     from bot.content import ContentService
+    from bot.outbox import Outbox
     from bot.permissions import AdminCache
 
 SERVICES_KEY = "services"
@@ -29,6 +30,7 @@ class Services:
     chats: ChatRepo
     content: ContentService
     admin_cache: AdminCache
+    outbox: Outbox
     # Feature services (outbox, reminders, feeds, ...) are added as typed fields below,
     # each built in bot.app.post_init.
 

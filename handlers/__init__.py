@@ -7,6 +7,7 @@ from typing import Any
 from telegram.ext import Application
 
 from handlers import (
+    announce,
     errors,
     excerpt,
     facts,
@@ -31,5 +32,6 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     facts.register(app)
     language.register(app)
     forget.register(app)
+    announce.register(app)
     # errors last: it also installs the catch-all for unknown commands (group 1).
     errors.register(app)

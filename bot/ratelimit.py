@@ -1,0 +1,174 @@
+"""Telegram's flood limits, enforced on the sending side so the outbox never sees a 429.
+
+* overall: ``per_second`` messages a second (Telegram: about 30), an aiolimiter leaky bucket
+  with a small burst so that *any* one-second window stays within the limit;
+* per chat: ``per_second_chat`` (about 1 a second) — a minimum spacing per chat;
+* per group: ``per_minute_group`` (20 a minute) — a sliding window per group chat;
+* a global pause: after a 429 every sender waits out ``retry_after`` before sending again.
+
+``headroom`` (default 0.97) keeps a little below each limit: requests leave here and arrive at
+Telegram a few milliseconds apart from when they were admitted, so a limiter running exactly
+at the limit would now and then be judged over it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import os
+from collections import deque
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+
+from aiolimiter import AsyncLimiter
+
+from bot.config import ConfigError
+
+
+@dataclass(frozen=True)
+class OutboxLimits:
+    """The limits the outbox keeps to; ``None`` switches one off, ``enabled=False`` all."""
+
+    per_second: float | None = 30.0
+    per_minute_group: float | None = 20.0
+    per_second_chat: float | None = 1.0
+    headroom: float = 0.97
+    enabled: bool = True
+
+    @classmethod
+    def off(cls) -> OutboxLimits:
+        return cls(enabled=False)
+
+    def scaled(self, factor: float) -> OutboxLimits:
+        """The same limits factor times faster (benchmarks and tests)."""
+
+        def mul(v: float | None) -> float | None:
+            return None if v is None else v * factor
+
+        return OutboxLimits(
+            mul(self.per_second),
+            mul(self.per_minute_group),
+            mul(self.per_second_chat),
+            self.headroom,
+            self.enabled,
+        )
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> OutboxLimits:
+        """OUTBOX_PER_SECOND, OUTBOX_PER_MINUTE_GROUP, OUTBOX_PER_SECOND_CHAT ('off' disables)."""
+        env = os.environ if env is None else env
+        base = cls()
+        return cls(
+            per_second=_rate(env, "OUTBOX_PER_SECOND", base.per_second),
+            per_minute_group=_rate(env, "OUTBOX_PER_MINUTE_GROUP", base.per_minute_group),
+            per_second_chat=_rate(env, "OUTBOX_PER_SECOND_CHAT", base.per_second_chat),
+        )
+
+
+def _rate(env: Mapping[str, str], name: str, default: float | None) -> float | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if raw.lower() in ("off", "none", "0"):
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not (value > 0 and math.isfinite(value)):
+        raise ConfigError(f"{name} must be a positive number or 'off', got {raw[:20]!r}")
+    return value
+
+
+class FloodLimiter:
+    """Admits one message at a time for a chat, waiting as long as the limits require."""
+
+    def __init__(
+        self, limits: OutboxLimits, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    ) -> None:
+        self.limits = limits
+        self.sleep = sleep
+        self._pauses: set[asyncio.Task[None]] = set()
+        self._resumed = asyncio.Event()
+        self._resumed.set()
+        self._global: AsyncLimiter | None = None
+        if limits.enabled and limits.per_second:
+            rate = limits.per_second * limits.headroom
+            # burst + rate * 1 s stays below the limit: no one-second window ever exceeds it.
+            burst = max(1.0, math.floor(limits.per_second * (1 - limits.headroom) / 2))
+            self._global = AsyncLimiter(burst, burst / rate)
+        self._chat_spacing = (
+            1.0 / (limits.per_second_chat * limits.headroom)
+            if limits.enabled and limits.per_second_chat
+            else 0.0
+        )
+        self._next_chat: dict[int, float] = {}
+        self._group_window: dict[int, deque[float]] = {}
+
+    @staticmethod
+    def _now() -> float:
+        return asyncio.get_running_loop().time()
+
+    def pause(self, seconds: float) -> None:
+        """Hold every sender for ``seconds`` (a 429's retry_after applies to the whole bot).
+
+        Overlapping pauses end with the last of them; ``sleep`` is injectable for tests.
+        """
+        self._resumed.clear()
+        task = asyncio.create_task(self._pause(seconds), name="outbox-flood-pause")
+        self._pauses.add(task)
+
+    async def _pause(self, seconds: float) -> None:
+        try:
+            await self.sleep(seconds)
+        finally:
+            self._pauses.discard(asyncio.current_task())
+            if not self._pauses:
+                self._resumed.set()
+
+    @property
+    def paused(self) -> bool:
+        return not self._resumed.is_set()
+
+    def close(self) -> None:
+        for task in list(self._pauses):
+            task.cancel()
+
+    async def acquire(self, chat_id: int | None) -> None:
+        """Wait until one more message to chat_id keeps within every limit, then count it."""
+        if chat_id is not None and self.limits.enabled:
+            await self._acquire_chat(chat_id)
+        await self._resumed.wait()
+        if self._global is not None:
+            await self._global.acquire()
+
+    async def _acquire_chat(self, chat_id: int) -> None:
+        if self._chat_spacing:
+            now = self._now()
+            slot = max(now, self._next_chat.get(chat_id, 0.0))
+            self._next_chat[chat_id] = slot + self._chat_spacing
+            if slot > now:
+                await asyncio.sleep(slot - now)
+        per_minute = self.limits.per_minute_group
+        if chat_id < 0 and per_minute:
+            capacity = max(1, math.floor(per_minute * self.limits.headroom))
+            span = 60.0 / self.limits.headroom
+            window = self._group_window.setdefault(chat_id, deque())
+            while True:
+                now = self._now()
+                while window and window[0] <= now - span:
+                    window.popleft()
+                if len(window) < capacity:
+                    window.append(now)
+                    break
+                await asyncio.sleep(window[0] + span - now)
+        if len(self._next_chat) > 50_000:
+            self._forget_idle()
+
+    def _forget_idle(self) -> None:
+        now = self._now()
+        self._next_chat = {c: t for c, t in self._next_chat.items() if t > now}
+        span = 60.0 / self.limits.headroom
+        self._group_window = {
+            c: w for c, w in self._group_window.items() if w and w[-1] > now - span
+        }
