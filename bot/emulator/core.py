@@ -71,6 +71,8 @@ class BotApiCore(Pushes):
         self.stats = CoreStats()
         self._limiter = RateLimiter(lambda: self.time_fn())
         self._poll_generation = 0
+        #: Keep only about this many recorded calls (None: all); for long benchmarks.
+        self.keep_calls: int | None = None
         self.allowed_updates: frozenset[str] = DEFAULT_UPDATE_TYPES
         self.closed = False
         self._handlers: dict[str, tuple[str, Handler]] = {
@@ -109,7 +111,7 @@ class BotApiCore(Pushes):
             self.stats.faults_injected += 1
             self.changed.notify()
             if fault.kind in ("timeout", "drop") or fault.delay:
-                await self.changed.wait_until(
+                await self.updates_changed.wait_until(
                     lambda: self.closed,
                     None if fault.kind == "timeout" and not fault.delay else fault.delay,
                 )
@@ -144,6 +146,8 @@ class BotApiCore(Pushes):
         self.calls.append(
             ApiCall(method, params, body["result"] if ok else body, self.time_fn(), ok, status)
         )
+        if self.keep_calls is not None and len(self.calls) > 2 * self.keep_calls + 100:
+            del self.calls[: len(self.calls) - self.keep_calls]
         self.stats.calls += 1
         self.stats.by_method[method] = self.stats.by_method.get(method, 0) + 1
         if not ok:
@@ -158,6 +162,7 @@ class BotApiCore(Pushes):
     def shutdown(self) -> None:
         """Release every long poll and held request (called by transports on stop)."""
         self.closed = True
+        self.updates_changed.notify()
         self.changed.notify()
 
     # -- updates ------------------------------------------------------------------------------
@@ -183,8 +188,9 @@ class BotApiCore(Pushes):
             self._confirm(offset)
         self._poll_generation += 1
         generation = self._poll_generation
-        self.changed.notify()  # an older long poll, if any, ends with 409
-        await self.changed.wait_until(
+        self.updates_changed.notify()  # an older long poll, if any, ends with 409
+        self.changed.notify()
+        await self.updates_changed.wait_until(
             lambda: bool(self._batch(1)) or self.closed or self._poll_generation != generation,
             timeout,
         )

@@ -18,7 +18,10 @@ class Pushes(Methods):
         self.pending: deque[dict[str, Any]] = deque()
         self._update_ids = itertools.count(1)
         self._query_ids = itertools.count(1)
+        #: Fires on every recorded call and push (what ``wait_for`` waits on).
         self.changed = Notifier()
+        #: Fires on pushes, competing polls and shutdown (what long polls wait on).
+        self.updates_changed = Notifier()
 
     # -- declaring chats ----------------------------------------------------------------------
     def private_chat(
@@ -82,6 +85,7 @@ class Pushes(Methods):
         update = dict(raw)
         update.setdefault("update_id", next(self._update_ids))
         self.pending.append(update)
+        self.updates_changed.notify()
         self.changed.notify()
         return update
 
