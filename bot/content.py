@@ -694,7 +694,7 @@ class ContentService:
         q = query.strip()[:MAX_QUERY_CHARS]
         if not q:
             return FactMatch(kind="none")
-        if q.isdigit() and 1 <= int(q) <= len(self._facts):
+        if q.isascii() and q.isdigit() and 1 <= int(q) <= len(self._facts):
             return FactMatch(kind="exact", row=self._facts[int(q) - 1])
         folded = " ".join(words(q))
         for row in self._facts:

@@ -128,3 +128,20 @@ def screen(update: Update, own_bot_id: int) -> bool:
 def counts_for_flood(update: Update) -> bool:
     """Commands and button presses count; plain text, inline queries and service updates do not."""
     return update.callback_query is not None or is_command(update.message)
+
+
+MAX_ID_DIGITS = 18  # fits SQLite's signed 64-bit INTEGER with room to spare
+
+
+def parse_id(text: str | None) -> int | None:
+    """A positive id typed by a user or carried in callback data ("7", "#7"), else None.
+
+    Only ASCII digits: ``str.isdigit`` also accepts "²" or "①", which ``int`` refuses, and an
+    unbounded number overflows SQLite's 64-bit integers (both crashed handlers).
+    """
+    if text is None:
+        return None
+    raw = text.strip().removeprefix("#")
+    if not raw or len(raw) > MAX_ID_DIGITS or not raw.isascii() or not raw.isdigit():
+        return None
+    return int(raw)

@@ -77,7 +77,7 @@ class Shell:
             return True
         if line.startswith(":"):
             return self._meta(line[1:].strip().lower())
-        if line.isdigit():
+        if line.isascii() and line.isdigit():
             await self._press(int(line))
         elif line.startswith("@") and len(line) > 1:
             await self._inline(line[1:].strip())

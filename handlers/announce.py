@@ -11,6 +11,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from bot import announce, texts
 from bot.delivery import Job, placeholder_chat, transmit
+from bot.guards import parse_id
 from bot.i18n import t
 from bot.outbox import Target
 from bot.permissions import bot_admin_only, is_bot_admin, refuse
@@ -89,7 +90,7 @@ async def announce_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     services = get_services(context)
     lang = await language_for(update, context)
-    m = re.fullmatch(r"ann:(send|cancel|stop):(\d+)", query.data)
+    m = re.fullmatch(r"ann:(send|cancel|stop):([0-9]{1,18})", query.data)
     broadcast = await _repo(services).get(int(m.group(2))) if m else None
     if m is None or broadcast is None:
         await query.answer(t(lang, texts.BUTTON_EXPIRED), show_alert=True)
@@ -155,10 +156,10 @@ async def stopbroadcast_command(update: Update, context: ContextTypes.DEFAULT_TY
     services = get_services(context)
     lang = await language_for(update, context)
     args = context.args or []
-    if len(args) != 1 or not args[0].lstrip("#").isdigit():
+    broadcast_id = parse_id(args[0]) if len(args) == 1 else None
+    if broadcast_id is None:
         await reply_html(update, context, t(lang, texts.STOP_USAGE))
         return
-    broadcast_id = int(args[0].lstrip("#"))
     stopped = await services.outbox.stop_broadcast(broadcast_id)
     await reply_html(
         update,

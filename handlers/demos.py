@@ -39,6 +39,7 @@ from bot.demos import (
     relabel_going,
     render_card,
 )
+from bot.guards import parse_id
 from bot.i18n import t
 from bot.ics import demo_ics, ics_filename
 from bot.permissions import bot_admin_only, is_bot_admin, refuse
@@ -98,7 +99,7 @@ async def demo_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     services = get_services(context)
     lang = await language_for(update, context)
     args = context.args or []
-    if len(args) != 1 or not args[0].lstrip("#").isdigit():
+    if len(args) != 1 or parse_id(args[0]) is None:
         await reply_html(update, context, t(lang, texts.DEMO_USAGE))
         return
     demo_id = int(args[0].lstrip("#"))
@@ -128,13 +129,14 @@ async def demo_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     parts = (query.data or "").split(":")
     action = parts[1] if len(parts) >= 3 else ""
-    if action == "page" and parts[2].isdigit():
+    number = parse_id(parts[2]) if len(parts) >= 3 else None
+    if action == "page" and number is not None:
         await query.answer()
-        await _page(update, context, int(parts[2]))
-    elif action == "rsvp" and parts[2].isdigit():
-        await _rsvp(update, context, int(parts[2]))
-    elif action == "ics" and parts[2].isdigit():
-        await _ics(update, context, int(parts[2]))
+        await _page(update, context, number)
+    elif action == "rsvp" and number is not None:
+        await _rsvp(update, context, number)
+    elif action == "ics" and number is not None:
+        await _ics(update, context, number)
     elif action in ("save", "drop"):
         await _confirm(update, context, action, parts[2])
     else:
@@ -434,7 +436,7 @@ async def _admin_demo(
     update: Update, context: ContextTypes.DEFAULT_TYPE, raw_id: str, lang: str
 ) -> Demo | None:
     services = get_services(context)
-    demo_id = int(raw_id.lstrip("#")) if raw_id.lstrip("#").isdigit() else -1
+    demo_id = parse_id(raw_id) or -1
     demo = await services.demos.get(demo_id) if 0 < demo_id < 2**62 else None
     if demo is None:
         await reply_html(update, context, t(lang, texts.DEMO_NOT_FOUND, id=raw_id[:20]))

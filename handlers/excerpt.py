@@ -18,6 +18,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from bot import texts
 from bot.content import ContentService, Hit
+from bot.guards import parse_id
 from bot.i18n import Markup, t
 from bot.render import callback_data, escape, split_message, visible_length
 from bot.replies import edit_or_reply, language_for, reply_html
@@ -192,16 +193,15 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await cq.answer()
         await edit_or_reply(update, context, *await random_excerpt(lang, content))
         return
-    if kind == "t" and len(parts) == 3 and parts[2].isdigit() and int(parts[2]) < len(TOPICS):
+    number = parse_id(parts[-1]) if len(parts) in (3, 4) else None
+    if kind == "t" and len(parts) == 3 and number is not None and number < len(TOPICS):
         await cq.answer()
-        await _answer_query(update, context, lang, TOPICS[int(parts[2])])
+        await _answer_query(update, context, lang, TOPICS[number])
         return
-    if kind == "m" and len(parts) == 4 and parts[3].isdigit():
+    if kind == "m" and len(parts) == 4 and number is not None:
         query = recall_query(context.chat_data, parts[2])
         result = (
-            await search_page(lang, content, query, int(parts[3]), parts[2])
-            if query is not None
-            else None
+            await search_page(lang, content, query, number, parts[2]) if query is not None else None
         )
         if result is not None:
             await cq.answer()

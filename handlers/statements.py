@@ -14,6 +14,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from bot import texts
 from bot.content import ContentService, StatementInfo, StatementPage
+from bot.guards import parse_id
 from bot.i18n import t
 from bot.render import callback_data, escape, truncate
 from bot.replies import edit_or_reply, language_for, reply_html
@@ -128,7 +129,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         html_text, markup = await _list(lang, content)
         await edit_or_reply(update, context, html_text, markup)
         return
-    if len(parts) != 4 or parts[1] != "p" or not parts[3].isdigit():
+    if len(parts) != 4 or parts[1] != "p" or parse_id(parts[3]) is None:
         await query.answer(t(lang, texts.BUTTON_EXPIRED), show_alert=True)
         return
     info = await find_by_key(content, parts[2])

@@ -31,6 +31,7 @@ from telegram.ext import (
 from bot import texts
 from bot.content import StatementInfo
 from bot.corpus import MAX_TITLE_CHARS, MAX_UPLOAD_BYTES, UploadError, decode_upload, parse_uploaded
+from bot.guards import parse_id
 from bot.i18n import t, tn
 from bot.permissions import bot_admin_only, is_bot_admin
 from bot.render import callback_data, truncate
@@ -288,7 +289,7 @@ async def on_remove_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return
     lang = await language_for(update, context)
     parts = cq.data.split(":")
-    if len(parts) < 3 or not parts[2].isdigit():
+    if len(parts) < 3 or parse_id(parts[2]) is None:
         await cq.answer(t(lang, texts.BUTTON_EXPIRED), show_alert=True)
         return
     owner = int(parts[2])
