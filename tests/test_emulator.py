@@ -188,8 +188,7 @@ async def test_long_poll_wakes_on_push(bot: Bot, core: BotApiCore) -> None:
     loop = asyncio.get_running_loop()
     started = loop.time()
     poll = asyncio.create_task(bot.get_updates(timeout=10))
-    await core.wait_for(lambda: core.closed is False and poll.done() is False, timeout=1)
-    await asyncio.sleep(0.05)
+    await core.wait_for(lambda: core.polls_waiting == 1, timeout=1)
     core.push_message(USER, USER, "hello")
     updates = await asyncio.wait_for(poll, 2)
     assert loop.time() - started < 2
@@ -432,7 +431,7 @@ async def test_allowed_updates_and_conflict(bot: Bot, core: BotApiCore) -> None:
     await bot.get_updates(offset=updates[-1].update_id + 1)
     assert not core.pending
     first = asyncio.create_task(bot.get_updates(timeout=5))
-    await core.wait_for(lambda: core._poll_generation >= 3, timeout=1)
+    await core.wait_for(lambda: core.polls_started >= 3 and core.polls_waiting == 1, timeout=1)
     # A second poller (another bot instance) terminates the first one, like Telegram.
     second = asyncio.create_task(core.call("getUpdates", {"timeout": "5"}))
     with pytest.raises(Conflict, match=r"(?i)terminated by other getUpdates"):

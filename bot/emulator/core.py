@@ -71,6 +71,9 @@ class BotApiCore(Pushes):
         self.stats = CoreStats()
         self._limiter = RateLimiter(lambda: self.time_fn())
         self._poll_generation = 0
+        #: getUpdates calls currently in progress (calls are recorded only once answered,
+        #: so "the bot is polling" is ``core.polls_started > 0``, not ``calls_for``).
+        self.polls_waiting = 0
         #: Keep only about this many recorded calls (None: all); for long benchmarks.
         self.keep_calls: int | None = None
         self.allowed_updates: frozenset[str] = DEFAULT_UPDATE_TYPES
@@ -80,6 +83,11 @@ class BotApiCore(Pushes):
             for name in dir(self)
             if name.startswith("api_")
         }
+
+    @property
+    def polls_started(self) -> int:
+        """How many getUpdates calls have begun (answered or still waiting)."""
+        return self._poll_generation
 
     @property
     def method_names(self) -> list[str]:
@@ -189,11 +197,15 @@ class BotApiCore(Pushes):
         self._poll_generation += 1
         generation = self._poll_generation
         self.updates_changed.notify()  # an older long poll, if any, ends with 409
+        self.polls_waiting += 1
         self.changed.notify()
-        await self.updates_changed.wait_until(
-            lambda: bool(self._batch(1)) or self.closed or self._poll_generation != generation,
-            timeout,
-        )
+        try:
+            await self.updates_changed.wait_until(
+                lambda: bool(self._batch(1)) or self.closed or self._poll_generation != generation,
+                timeout,
+            )
+        finally:
+            self.polls_waiting -= 1
         if self._poll_generation != generation:
             raise ApiError(
                 409,
