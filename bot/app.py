@@ -90,9 +90,11 @@ async def _post_init(app: AnyApplication) -> None:
             outbox=build_outbox(app, db, clock),
         )
         app.bot_data[SERVICES_KEY] = services
+        _install_reminders(services)  # demos + reminders (issue 3)
         # The outbox resumes unfinished broadcasts in the background (bot/outbox.py).
         announce.install(services.outbox, app.bot, services.chats)
         await services.outbox.start()
+        await services.reminders.start()  # rebuilds the one wake-up, catches up
     except BaseException:
         await db.close()
         raise
@@ -111,10 +113,30 @@ async def _publish_menus(app: AnyApplication, settings: Settings) -> None:
         log.warning("could not publish command menus: %s", type(exc).__name__)
 
 
+def _install_reminders(services: Services) -> None:
+    """Demonstrations and their reminders (bot/reminders.py); feeds write demos through it."""
+    from bot.reminders import ReminderService
+    from storage.demos import DemoRepo
+
+    services.demos = DemoRepo(services.db)
+    services.reminders = ReminderService(
+        db=services.db,
+        chats=services.chats,
+        demos=services.demos,
+        outbox=services.outbox,
+        clock=services.clock,
+        default_timezone=services.settings.timezone,
+    )
+    feeds = getattr(services, "feeds", None)
+    if feeds is not None:  # calendar feeds change demos through the same write path
+        feeds.writer = services.reminders
+
+
 async def _post_stop(app: AnyApplication) -> None:
     """Let in-flight broadcast sends finish while the bot can still send."""
     services = app.bot_data.get(SERVICES_KEY)
     if isinstance(services, Services):
+        await services.reminders.stop()
         await services.outbox.stop()
 
 

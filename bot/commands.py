@@ -51,6 +51,14 @@ COMMANDS: list[Command] = [
     Command("stats", texts.CMD_STATS, group=False, bot_admin=True),
     Command("language", texts.CMD_LANGUAGE, group_admin=True),
     Command("forget", texts.CMD_FORGET, group_admin=True),
+    Command("subscribe", texts.CMD_SUBSCRIBE, group_admin=True),
+    Command("unsubscribe", texts.CMD_UNSUBSCRIBE, group_admin=True),
+    Command("settings", texts.CMD_SETTINGS),
+    Command("demos", texts.CMD_DEMOS),
+    Command("demo", texts.CMD_DEMO),
+    Command("adddemo", texts.CMD_ADDDEMO, group=False, bot_admin=True),
+    Command("editdemo", texts.CMD_EDITDEMO, group=False, bot_admin=True),
+    Command("canceldemo", texts.CMD_CANCELDEMO, group=False, bot_admin=True),
 ]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from telegram.ext import CallbackContext
@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from bot.content import ContentService
     from bot.outbox import Outbox
     from bot.permissions import AdminCache
+    from bot.reminders import ReminderService
+    from storage.demos import DemoRepo
 
 SERVICES_KEY = "services"
 
@@ -31,6 +33,9 @@ class Services:
     content: ContentService
     admin_cache: AdminCache
     outbox: Outbox
+    # Demonstrations and reminders (issue 3): set in bot.app.post_init right after construction.
+    demos: DemoRepo = field(init=False)
+    reminders: ReminderService = field(init=False)
     # Feature services (outbox, reminders, feeds, ...) are added as typed fields below,
     # each built in bot.app.post_init.
 

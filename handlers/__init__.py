@@ -8,15 +8,19 @@ from telegram.ext import Application
 
 from handlers import (
     announce,
+    demos,
     errors,
     excerpt,
     facts,
     forget,
     guards,
     language,
+    membership,
+    settings,
     start,
     statements,
     statements_admin,
+    subscriptions,
 )
 
 
@@ -33,5 +37,10 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     language.register(app)
     forget.register(app)
     announce.register(app)
+    # demonstrations and reminders (issue 3); membership in its own group (-5)
+    membership.register(app)
+    subscriptions.register(app)
+    settings.register(app)
+    demos.register(app)
     # errors last: it also installs the catch-all for unknown commands (group 1).
     errors.register(app)
