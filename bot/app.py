@@ -15,6 +15,7 @@ from bot.clock import Clock, SystemClock
 from bot.commands import register_menus
 from bot.config import Settings
 from bot.content import ContentService
+from bot.feeds import build_feed_service
 from bot.health import start_health_server, stop_health_server
 from bot.metrics import Metrics, TrackingRequest, install_metrics
 from bot.outbox import build_outbox
@@ -88,6 +89,7 @@ async def _post_init(app: AnyApplication) -> None:
             content=content,
             admin_cache=AdminCache(clock),
             outbox=build_outbox(app, db, clock),
+            feeds=build_feed_service(app.bot, db, clock, settings),
         )
         app.bot_data[SERVICES_KEY] = services
         _install_reminders(services)  # demos + reminders (issue 3)

@@ -50,6 +50,8 @@ COMMANDS: list[Command] = [
     Command("stopbroadcast", texts.CMD_STOPBROADCAST, group=False, bot_admin=True),
     Command("stats", texts.CMD_STATS, group=False, bot_admin=True),
     Command("language", texts.CMD_LANGUAGE, group_admin=True),
+    Command("calendar", texts.CMD_CALENDAR),
+    Command("feed", texts.CMD_FEED, group=False, bot_admin=True),
     Command("forget", texts.CMD_FORGET, group_admin=True),
     Command("subscribe", texts.CMD_SUBSCRIBE, group_admin=True),
     Command("unsubscribe", texts.CMD_UNSUBSCRIBE, group_admin=True),

@@ -14,6 +14,7 @@ from storage.db import Database
 
 if TYPE_CHECKING:
     from bot.content import ContentService
+    from bot.feeds import FeedService
     from bot.outbox import Outbox
     from bot.permissions import AdminCache
     from bot.reminders import ReminderService
@@ -33,6 +34,7 @@ class Services:
     content: ContentService
     admin_cache: AdminCache
     outbox: Outbox
+    feeds: FeedService
     # Demonstrations and reminders (issue 3): set in bot.app.post_init right after construction.
     demos: DemoRepo = field(init=False)
     reminders: ReminderService = field(init=False)

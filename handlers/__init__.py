@@ -12,6 +12,7 @@ from handlers import (
     errors,
     excerpt,
     facts,
+    feeds,
     forget,
     guards,
     language,
@@ -35,6 +36,7 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     excerpt.register(app)
     facts.register(app)
     language.register(app)
+    feeds.register(app)
     forget.register(app)
     announce.register(app)
     # demonstrations and reminders (issue 3); membership in its own group (-5)

@@ -62,7 +62,7 @@ def _catalog(lang: str) -> dict[Entry, list[str]]:
             continue
         if isinstance(message.id, tuple | list):
             key: Entry = (str(message.id[0]), str(message.id[1]))
-            out[key] = [str(s) for s in message.string]
+            out[key] = [str(s) for s in message.string or ()]
         else:
             out[(str(message.id), None)] = [str(message.string)]
     return out
