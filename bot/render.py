@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 
 MAX_MESSAGE_CHARS = 4096
 MAX_CAPTION_CHARS = 1024
@@ -53,45 +54,95 @@ def split_message(html_text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
             current = piece
     if current:
         chunks.append(current)
-    return chunks
+    return _rebalance(chunks)
+
+
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*>")
+
+
+def _rebalance(chunks: list[str]) -> list[str]:
+    """Close tags still open at the end of a chunk and reopen them at the start of the next.
+
+    A formatted span longer than the limit (or a sentence split inside <b>...</b>) would
+    otherwise leave chunks Telegram refuses; tags do not count towards the limit.
+    """
+    out: list[str] = []
+    open_tags: list[tuple[str, str]] = []  # (name, the full opening tag)
+    for chunk in chunks:
+        prefix = "".join(tag for _, tag in open_tags)
+        for m in _TAG.finditer(chunk):
+            name = m.group(2).lower()
+            if m.group(1):
+                for i in range(len(open_tags) - 1, -1, -1):
+                    if open_tags[i][0] == name:
+                        del open_tags[i]
+                        break
+            elif not m.group(0).endswith("/>"):
+                open_tags.append((name, m.group(0)))
+        suffix = "".join(f"</{name}>" for name, _ in reversed(open_tags))
+        out.append(prefix + chunk + suffix)
+    return out
 
 
 def _split_long_block(block: str, limit: int) -> list[str]:
-    sentences = _SENTENCE_END.split(block)
+    """Pack the block's sentences (keeping the whitespace between them) into chunks."""
+    return _pack(re.split(r"(?<=[.!?…])(\s+)", block), limit, _hard_wrap)
+
+
+def _hard_wrap(sentence: str, limit: int) -> list[str]:
+    """Break a single over-long sentence at spaces; a word longer than limit is cut anywhere
+    outside tags/entities."""
+    if visible_length(sentence) <= limit:
+        return [sentence]
+    # Words are runs of tags and non-space characters (a tag may contain spaces).
+    return _pack(re.split(r"((?:\s(?![^<]*>))+)", sentence), limit, _cut_word)
+
+
+def _pack(tokens: list[str], limit: int, too_long: Callable[[str, int], list[str]]) -> list[str]:
+    """tokens alternate text, separator, text, ...; join texts (with their separators) into
+    chunks within limit, handing any text that alone exceeds limit to too_long."""
     out: list[str] = []
     current = ""
-    for sentence in sentences:
-        for part in _hard_wrap(sentence, limit):
-            candidate = f"{current} {part}" if current else part
+    sep = ""
+    for i, token in enumerate(tokens):
+        if i % 2 == 1:
+            sep = token
+            continue
+        if not token:
+            continue
+        parts = too_long(token, limit) if visible_length(token) > limit else [token]
+        for part in parts:
+            candidate = f"{current}{sep}{part}" if current else part
             if visible_length(candidate) <= limit:
                 current = candidate
             else:
                 if current:
                     out.append(current)
                 current = part
+            sep = " "
     if current:
         out.append(current)
-    return out
+    return [o.strip() for o in out if o.strip()]
 
 
-def _hard_wrap(sentence: str, limit: int) -> list[str]:
-    """Break a single over-long sentence at spaces, or anywhere outside tags/entities."""
-    if visible_length(sentence) <= limit:
-        return [sentence]
-    tokens = re.findall(r"<[^>]+>|&[#a-zA-Z0-9]+;|\s+|[^<&\s]", sentence)
+def _cut_word(word: str, limit: int) -> list[str]:
+    """Cut an over-long word into pieces within limit, never inside a tag or an entity."""
+    tokens = re.findall(r"<[^>]+>|&[#a-zA-Z0-9]+;|[^<&]|[<&]", word)
     out: list[str] = []
     current: list[str] = []
     count = 0
     for token in tokens:
-        size = 0 if token.startswith("<") else 1 if token.startswith("&") else _utf16_units(token)
+        size = 0 if token.startswith("<") and token.endswith(">") and len(token) > 1 else 1
+        if size and not token.startswith("&"):
+            size = _utf16_units(token)
         if count + size > limit and current:
-            out.append("".join(current).strip())
+            out.append("".join(current))
             current, count = [], 0
         current.append(token)
         count += size
     if current:
-        out.append("".join(current).strip())
-    return [o for o in out if o]
+        out.append("".join(current))
+    return out
 
 
 def callback_data(*parts: str | int) -> str:

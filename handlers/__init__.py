@@ -15,6 +15,7 @@ from handlers import (
     feeds,
     forget,
     guards,
+    inline,
     language,
     membership,
     settings,
@@ -35,6 +36,7 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     statements.register(app)
     excerpt.register(app)
     facts.register(app)
+    inline.register(app)
     language.register(app)
     feeds.register(app)
     forget.register(app)

@@ -16,12 +16,14 @@ from bot import texts
 from bot.content import ContentService, StatementInfo, StatementPage
 from bot.guards import parse_id
 from bot.i18n import t
-from bot.render import callback_data, escape, truncate
+from bot.render import callback_data, escape, split_message, truncate, visible_length
 from bot.replies import edit_or_reply, language_for, reply_html
 from bot.services import get_services
 
 PREFIX = "st"
 BUTTON_TITLE_CHARS = 60
+#: a page is edited in place, so it must fit one message: longer paragraphs are cut
+PARAGRAPH_MAX = 3500
 
 
 def slug_key(slug: str) -> str:
@@ -84,7 +86,10 @@ def render_page(lang: str, page: StatementPage) -> tuple[str, InlineKeyboardMark
     heading = page.paragraph.heading
     if heading:
         blocks.append(t(lang, texts.ST_HEADING, heading=heading))
-    blocks.append(escape(page.display_text))
+    body = escape(page.display_text)
+    if visible_length(body) > PARAGRAPH_MAX:  # only a very long uploaded paragraph
+        body = split_message(body, PARAGRAPH_MAX)[0] + " …"
+    blocks.append(body)
     blocks.append(t(lang, texts.ST_POSITION, n=page.index + 1, total=page.total))
     key = slug_key(info.slug)
     nav: list[InlineKeyboardButton] = []

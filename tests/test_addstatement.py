@@ -192,3 +192,32 @@ async def test_remove_by_slug_keep_button_and_refusals(harness: BotHarness) -> N
     await harness.send(ADMIN_ID, ADMIN_ID, "/removestatement")
     assert "nothing to remove" in (harness.last(ADMIN_ID).text or "")
     no_failed_calls(harness)
+
+
+async def test_very_long_paragraph_stays_within_telegram_limits(harness: BotHarness) -> None:
+    sentence = "Workers in every port refused to load the weapons shipment that week. "
+    long_paragraph = (sentence * 130).strip()  # about 9,000 characters
+    body = f"---\ntitle: Dockers refuse\nauthor: Port Branch\ndate: 2025\n---\n\n{long_paragraph}\n"
+    await _add(harness, "dockers.txt", body.encode(), caption="/addstatement")
+    assert "Added “Dockers refuse”" in (harness.last(ADMIN_ID).text or "")
+
+    text = await _excerpt(harness, USER_ID, "dockers port refused shipment")
+    assert "Workers in every port refused to load the weapons shipment" in text
+    assert "Dockers refuse — Port Branch, 2025" in text
+    assert len(text) <= 4096
+
+    await harness.send(USER_ID, USER_ID, "/statements")
+    listing = harness.last(USER_ID)
+    await harness.press(
+        USER_ID, USER_ID, listing.message_id, button(listing, "Dockers")["callback_data"]
+    )
+    page = harness.core.message(USER_ID, listing.message_id).text or ""
+    assert page.startswith("Dockers refuse\nPort Branch, 2025")
+    assert "Paragraph 1 of 1" in page and " …" in page and len(page) <= 4096
+
+    qid = await harness.inline(USER_ID, "dockers shipment")
+    results = harness.core.inline_answers(qid) or []
+    shared = [r["input_message_content"]["message_text"] for r in results]
+    assert any("Workers in every port refused" in m for m in shared)
+    assert all(len(m) <= 4096 for m in shared)
+    no_failed_calls(harness)
