@@ -37,7 +37,7 @@ def _confirm(h: BotHarness) -> SentMessage:
 
 def _data(message: SentMessage, action: str) -> str:
     return next(
-        b["callback_data"] for b in message.buttons() if f":{action}:" in b["callback_data"]
+        str(b["callback_data"]) for b in message.buttons() if f":{action}:" in b["callback_data"]
     )
 
 
