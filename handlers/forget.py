@@ -67,9 +67,12 @@ async def forget_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await edit_or_reply(update, context, t(lang, texts.FORGET_KEPT))
         return
     services = get_services(context)
-    await privacy_service(services).erase(
-        services, chat.id, person=chat.type == ChatType.PRIVATE
-    )
+    person = chat.type == ChatType.PRIVATE
+    await privacy_service(services).erase(services, chat.id, person=person)
+    # In memory too: conversation drafts, remembered search queries.
+    context.application.drop_chat_data(chat.id)
+    if person:
+        context.application.drop_user_data(chat.id)
     await query.answer()
     await edit_or_reply(update, context, t(lang, texts.FORGET_DONE))
 

@@ -232,3 +232,38 @@ def test_retention_setting_is_validated() -> None:
     for bad in ("-1", "x", "1001"):
         with pytest.raises(ConfigError, match="BOT_FLOOD_LIMIT"):
             load_settings({"BOT_FLOOD_LIMIT": bad}, token_required=False)
+
+
+async def test_forget_after_really_using_the_bot(harness: BotHarness) -> None:
+    """Subscribe, RSVP through the button, receive an announcement, search (kept in memory):
+    after /forget nothing anywhere names the person, in the database or in memory."""
+    db = harness.services.db
+    await seed(db, NEIGHBOUR, person=True, now=harness.clock.now().isoformat())
+    await harness.send(PERSON, PERSON, "/start")
+    await harness.send(PERSON, PERSON, "/subscribe")
+    await harness.send(PERSON, PERSON, "/excerpt occupation")
+    cur = await db.conn.execute("SELECT id FROM demos WHERE uid = ?", (f"uid-{NEIGHBOUR}",))
+    demo_id = (await cur.fetchone())[0]  # type: ignore[index]
+    await harness.send(PERSON, PERSON, f"/demo {demo_id}")
+    card = harness.last(PERSON)
+    await harness.press(PERSON, PERSON, card.message_id, f"demo:rsvp:{demo_id}")
+    await harness.send(ADMIN_ID, ADMIN_ID, "/announce Hello everyone")
+    send = next(
+        (m.message_id, b["callback_data"])
+        for m in harness.replies(ADMIN_ID)
+        for row in (m.raw.get("reply_markup") or {}).get("inline_keyboard") or []
+        for b in row
+        if str(b.get("callback_data", "")).startswith("ann:send:")
+    )
+    await harness.press(ADMIN_ID, ADMIN_ID, *send)
+    await harness.core.wait_for(
+        lambda: any("Hello everyone" in (m.text or "") for m in harness.replies(PERSON)), 10
+    )
+    mentioned = await cells_mentioning(db, PERSON)
+    assert {"chats", "rsvps", "deliveries"} <= set(mentioned)
+    assert harness.app.chat_data.get(PERSON)  # the remembered search query
+    await harness.send(PERSON, PERSON, "/forget")
+    await harness.press(PERSON, PERSON, harness.last(PERSON).message_id, f"forget:yes:{PERSON}")
+    assert await cells_mentioning(db, PERSON) == []
+    assert not harness.app.chat_data.get(PERSON) and not harness.app.user_data.get(PERSON)
+    assert await cells_mentioning(db, NEIGHBOUR)  # the neighbour is untouched
