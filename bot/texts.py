@@ -330,7 +330,6 @@ FEED_ERR_REDIRECTS = N_("too many redirects")
 FEED_ERR_HTTP = N_("the server answered with HTTP status {status}")
 FEED_ERR_NETWORK = N_("the server could not be reached")
 FEED_ERR_INVALID = N_("the file is not a valid iCalendar (.ics) file")
-FEED_ALL_DAY = N_("(all day)")
 
 # --- hardening: flood control, /forget (issue 5) ----------------------------------------------
 CMD_FORGET = N_("Erase everything the bot stores about this chat")
