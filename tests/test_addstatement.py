@@ -221,3 +221,27 @@ async def test_very_long_paragraph_stays_within_telegram_limits(harness: BotHarn
     assert any("Workers in every port refused" in m for m in shared)
     assert all(len(m) <= 4096 for m in shared)
     no_failed_calls(harness)
+
+
+async def test_removestatement_in_group_topic_and_refusal_there(harness: BotHarness) -> None:
+    harness.core.group_chat(GROUP_ID)
+    harness.core.group_chat(FORUM_ID, forum=True)
+    await _add(harness, "sudan.md", FRONT_MATTER.encode(), caption="/addstatement")
+    await harness.send(GROUP_ID, ADMIN_ID, f"/removestatement@{harness.core.bot_username}")
+    assert "Remove an added statement" in (harness.last(GROUP_ID).text or "")
+    await harness.send(FORUM_ID, ADMIN_ID, "/removestatement", thread_id=8)
+    listing = harness.last(FORUM_ID)
+    assert listing.thread_id == 8
+    assert [b["text"] for b in listing.buttons()] == [
+        "Solidarity with Sudan's resistance committees"
+    ]
+    # A member pressing the admin's button in the group is refused; nothing removed.
+    qid = await harness.press(
+        FORUM_ID, USER_ID, listing.message_id, listing.buttons()[0]["callback_data"]
+    )
+    assert "isn't for you" in str((harness.core.callback_answers(qid) or {}).get("text"))
+    await harness.send(FORUM_ID, USER_ID, "/removestatement", thread_id=8)
+    refusal = harness.last(FORUM_ID)
+    assert "only the bot's administrators" in (refusal.text or "") and refusal.thread_id == 8
+    assert "Khartoum" in await _excerpt(harness, USER_ID, "food kitchens")
+    no_failed_calls(harness)

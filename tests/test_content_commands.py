@@ -356,3 +356,37 @@ async def test_table_in_group_and_forum_topic(harness: BotHarness) -> None:
     text_reply = harness.last(FORUM_ID)
     assert text_reply.thread_id == 9 and "Genocide?" in (text_reply.text or "")
     no_failed_calls(harness)
+
+
+# ------------------------------------------------------------------ every command, every place
+
+COMMAND_REPLIES = [
+    ("statements", "The group's statements"),
+    ("excerpt solidarity", "Passages for “solidarity”"),
+    ("quote Vietnam", "Passages for “Vietnam”"),
+    ("facts", "Choose a question"),
+    ("compare genocide", "Arguably. Putin speaks about eliminating the Ukrainian nation"),
+    ("table", "Source: “Why we carry this banner”, Ukraine Information Group (London)"),
+]
+
+
+@pytest.mark.parametrize(("command", "expected"), COMMAND_REPLIES)
+@pytest.mark.parametrize("place", ["private", "group", "group@bot", "topic", "general"])
+async def test_every_content_command_everywhere(
+    harness: BotHarness, command: str, expected: str, place: str
+) -> None:
+    """Private chat, group (plain and /cmd@bot), forum topic (same thread) and General topic."""
+    harness.core.group_chat(GROUP_ID)
+    harness.core.group_chat(FORUM_ID, forum=True)
+    chat = {"private": USER_ID, "group": GROUP_ID, "group@bot": GROUP_ID}.get(place, FORUM_ID)
+    name, _, args = command.partition(" ")
+    if place == "group@bot":
+        name = f"{name}@{harness.core.bot_username}"
+    text = f"/{name} {args}".strip()
+    thread = 42 if place == "topic" else None
+    await harness.send(chat, USER_ID, text, thread_id=thread)
+    replies = harness.replies(chat)
+    assert len(replies) == 1
+    assert expected in (replies[0].text or "")
+    assert replies[0].thread_id == thread  # General topic: no message_thread_id at all
+    no_failed_calls(harness)
