@@ -47,8 +47,13 @@ def _pybabel(*args: str) -> None:
     CommandLineInterface().run(["pybabel", "-q", *args])  # type: ignore[no-untyped-call]
 
 
+def _without_dates(text: str) -> str:
+    return re.sub(r'^"(POT-Creation-Date|PO-Revision-Date): .*$', "", text, flags=re.M)
+
+
 def extract() -> None:
     LOCALES.mkdir(parents=True, exist_ok=True)
+    before = POT.read_text(encoding="utf-8") if POT.exists() else None
     keywords: list[str] = []
     for kw in KEYWORDS:
         keywords += ["-k", kw]
@@ -67,6 +72,8 @@ def extract() -> None:
     )
     # Paths in the template relative to the repository, so output does not depend on checkout.
     text = POT.read_text(encoding="utf-8").replace(str(ROOT) + "/", "")
+    if before is not None and _without_dates(before) == _without_dates(text):
+        text = before  # nothing changed: keep the old date, so re-runs leave no diff
     POT.write_text(text, encoding="utf-8")
 
 
