@@ -95,8 +95,8 @@ async def test_polling_recovers_from_failing_get_updates(
 async def test_slow_get_updates_answers_are_just_waited_for(
     harness: BotHarness, fast_backoff: FastSleep
 ) -> None:
-    # held 1.5 s, then answered normally (well inside the long-poll read timeout)
-    await _arm(harness, "timeout", 2, delay=1.5)
+    # held 0.5 s, then answered normally (well inside the long-poll read timeout)
+    await _arm(harness, "timeout", 2, delay=0.5)
     await _send(harness, "/start")
     assert fast_backoff.waits == []
     assert harness.core.last_text(USER_ID)
