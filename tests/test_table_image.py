@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from PIL import Image
 
+from bot import table_image
 from bot.corpus import FactRow, load_facts
 from bot.table_image import WIDTH, printable, render_table_png
 
@@ -32,6 +34,16 @@ def test_long_words_and_odd_text_wrap() -> None:
     assert img.size[0] == WIDTH
 
 
-def test_printable_substitutes_missing_glyphs() -> None:
+def test_printable_keeps_corpus_text_exact_with_dejavu() -> None:
+    if table_image._font_path() is None:
+        pytest.skip("DejaVu Sans is not installed here")
+    assert printable("Yes – now recognised, Ukraine’s") == "Yes – now recognised, Ukraine’s"
+
+
+def test_printable_substitutes_missing_glyphs_with_fallback_font(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(table_image, "_font_path", lambda: None)
+    monkeypatch.setattr(table_image, "_font", table_image._font.__wrapped__)
     assert printable("Yes – now") == "Yes - now"
     assert printable("plain ascii") == "plain ascii"
