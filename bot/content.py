@@ -26,7 +26,7 @@ import math
 import random
 import re
 import unicodedata
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from typing import Literal
 
@@ -48,6 +48,8 @@ from storage.db import Database
 MAX_QUERY_CHARS = 300
 MAX_QUERY_TOKENS = 12
 #: weight of coverage vs. normalised bm25 in the final score
+SEARCH_CACHE_SIZE = 512  # result pages kept; a page is a few KB
+SEARCH_CACHE_MAX_QUERY = 200  # longer queries are rarely repeated: not cached
 COVERAGE_WEIGHT = 0.7
 #: share of a group's weight earned through a variant/synonym instead of the user's own word
 ALT_CREDIT = 0.75
@@ -402,6 +404,9 @@ class ContentService:
         self._n_docs = 0
         self._known: dict[str, int] = {}
         self._fact_words = self._build_fact_words()
+        # Popular queries repeat ("genocide", "blockade"): keep recent result pages. The
+        # corpus changes only through this service, and every change clears the cache.
+        self._search_cache: OrderedDict[tuple[str, int, int], SearchPage] = OrderedDict()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -412,6 +417,7 @@ class ContentService:
         return result
 
     async def _refresh(self) -> None:
+        self._search_cache.clear()
         self._statements = {
             rec.slug: StatementInfo.from_record(rec) for rec in await self.repo.list_statements()
         }
@@ -585,6 +591,19 @@ class ContentService:
 
     async def search(self, query: str, limit: int = 5, offset: int = 0) -> SearchPage:
         """Tolerant ranked search over visible paragraphs; never raises on odd input."""
+        key = (query, limit, offset)
+        cached = self._search_cache.get(key)
+        if cached is not None:
+            self._search_cache.move_to_end(key)
+            return cached
+        page = await self._search(query, limit, offset)
+        if len(query) <= SEARCH_CACHE_MAX_QUERY:
+            self._search_cache[key] = page
+            if len(self._search_cache) > SEARCH_CACHE_SIZE:
+                self._search_cache.popitem(last=False)
+        return page
+
+    async def _search(self, query: str, limit: int, offset: int) -> SearchPage:
         groups = await self._groups(query)
         if not groups:
             return SearchPage(hits=[], total=0)
