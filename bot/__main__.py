@@ -84,7 +84,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     from telegram.error import InvalidToken, TelegramError
 
-    from bot.app import build_application
+    from bot.app import BOOTSTRAP_RETRIES, build_application
     from bot.health import HEALTH_CONFIG_KEY, MODE_KEY
     from bot.lock import RUNNING_MESSAGE, AlreadyLocked, InstanceLock
     from storage.db import DatabaseError
@@ -103,7 +103,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         # run_polling/run_webhook install SIGINT/SIGTERM handlers and shut down cleanly on them.
         if webhook is None:
             app.bot_data[MODE_KEY] = "polling"
-            app.run_polling(allowed_updates=None, drop_pending_updates=False)
+            app.run_polling(
+                allowed_updates=None,
+                drop_pending_updates=False,
+                bootstrap_retries=BOOTSTRAP_RETRIES,
+            )
         else:
             app.bot_data[MODE_KEY] = "webhook"
             log.info("webhook server on %s:%d/%s", webhook.listen, webhook.port, webhook.url_path)

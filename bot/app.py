@@ -28,6 +28,10 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
+# A failed deleteWebhook/getUpdates set-up at start is retried (1 s, then 1.5x longer, at most
+# 30 s: about 2 minutes in all) before giving up; PTB's default is not to retry at all.
+BOOTSTRAP_RETRIES = 10
+
 # The emulator accepts any well-formed token; used when no real token is configured.
 OFFLINE_TOKEN = "123456:OFFLINE-solidarity-bot-token"
 
@@ -165,7 +169,12 @@ async def start_application(app: AnyApplication, *, polling: bool = True) -> Non
         await app.post_init(app)
     await app.start()
     if polling and app.updater is not None:
-        await app.updater.start_polling(poll_interval=0.0, timeout=10, drop_pending_updates=False)
+        await app.updater.start_polling(
+            poll_interval=0.0,
+            timeout=10,
+            drop_pending_updates=False,
+            bootstrap_retries=BOOTSTRAP_RETRIES,
+        )
 
 
 async def stop_application(app: AnyApplication) -> None:

@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -89,6 +90,24 @@ async def test_polling_recovers_from_failing_get_updates(
     for _ in range(3):
         await harness.send(USER_ID, USER_ID, "/help")
     assert len(fast_backoff.waits) == waits
+    assert not _error_handler_calls(caplog)
+
+
+async def test_a_failing_start_up_is_retried(
+    tmp_path: Path, fast_backoff: FastSleep, caplog: pytest.LogCaptureFixture
+) -> None:
+    """deleteWebhook (PTB's bootstrap) answering 502 or dropping: the start-up retries."""
+    caplog.set_level(logging.INFO)
+    h = BotHarness(db_path=tmp_path / "bot.sqlite3")
+    h.core.faults.add("deleteWebhook", kind="502", times=2)
+    h.core.faults.add("deleteWebhook", kind="drop", times=1)
+    try:
+        await h.start()
+        await h.send(USER_ID, USER_ID, "/start")
+        assert "Solidarity Bot" in (h.core.last_text(USER_ID) or "")
+    finally:
+        await h.close()
+    assert fast_backoff.waits[:3] == [1.5, 2.25, 3.375]  # bootstrap backs off from 1 s
     assert not _error_handler_calls(caplog)
 
 
