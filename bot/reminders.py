@@ -250,30 +250,43 @@ class ReminderService:
         if not slots:
             return TickStats(0, 0)
         runs = set() if only_chat is not None else await self.repo.runs_for(s.id for s in slots)
-        # Find, per demo, the (zone -> {lead: due}) combinations that have fallen due.
-        pending_by_slot: list[tuple[DemoSlot, dict[str, dict[int, datetime]]]] = []
+        rsvp = await self.repo.rsvp_chats(now, only_chat)
+        # Find, per demo, the (zone -> {lead: due}) combinations that have fallen due: for
+        # subscribed chats those not fanned out yet; for the few private chats of members who
+        # are going, all of them (such a chat may appear later, when the member starts the bot).
+        Pending = dict[str, dict[int, datetime]]
+        pending_by_slot: list[tuple[DemoSlot, Pending, Pending]] = []
         for slot in slots:
-            pending: dict[str, dict[int, datetime]] = {}
+            pending: Pending = {}
+            pending_rsvp: Pending = {}
+            rsvp_tzs = {self._zone(c.timezone).key for c in rsvp.get(slot.id, ())}
             for lead, tzs in combos.items():
                 if slot.starts_at - timedelta(minutes=lead) - MAX_DST_SHIFT > now:
                     continue
                 for tz in tzs:
-                    if (slot.id, lead, tz) in runs:
+                    fresh = (slot.id, lead, tz) not in runs
+                    if not fresh and tz not in rsvp_tzs:
                         continue
                     due = due_at(slot.starts_at, lead, self._zone(tz))
-                    if due <= now:
+                    if due > now:
+                        continue
+                    if fresh:
                         pending.setdefault(tz, {})[lead] = due
-            if pending:
-                pending_by_slot.append((slot, pending))
+                    if tz in rsvp_tzs:
+                        pending_rsvp.setdefault(tz, {})[lead] = due
+            if pending or pending_rsvp:
+                pending_by_slot.append((slot, pending, pending_rsvp))
         if not pending_by_slot:
             return TickStats(0, 0)
         by_tz: dict[str, list[Chat]] = defaultdict(list)
-        for chat in await self.repo.subscribed_chats(only_chat):
-            by_tz[self._zone(chat.timezone).key].append(chat)
-        rsvp = await self.repo.rsvp_chats(now, only_chat)
+        if any(p for _, p, _ in pending_by_slot):
+            for chat in await self.repo.subscribed_chats(only_chat):
+                by_tz[self._zone(chat.timezone).key].append(chat)
         total = broadcasts = 0
-        for slot, pending in pending_by_slot:
-            n, b = await self._fan_out(slot, pending, by_tz, rsvp.get(slot.id, []), now, only_chat)
+        for slot, pending, pending_rsvp in pending_by_slot:
+            n, b = await self._fan_out(
+                slot, pending, pending_rsvp, by_tz, rsvp.get(slot.id, []), now, only_chat
+            )
             total += n
             broadcasts += b
         return TickStats(total, broadcasts)
@@ -282,27 +295,35 @@ class ReminderService:
         self,
         slot: DemoSlot,
         pending: dict[str, dict[int, datetime]],
+        pending_rsvp: dict[str, dict[int, datetime]],
         by_tz: dict[str, list[Chat]],
         rsvp_chats: list[Chat],
         now: datetime,
         only_chat: int | None,
     ) -> tuple[int, int]:
-        logged = await self.repo.log_for(slot.id, only_chat)
-        candidates: dict[int, Chat] = {}
-        for tz in pending:
+        # (chat, the leads that have fallen due for it)
+        candidates: dict[int, tuple[Chat, dict[int, datetime]]] = {}
+        for tz, due_leads in pending.items():
             for chat in by_tz.get(tz, ()):
                 if chat.region and slot.region and chat.region != slot.region:
                     continue
-                candidates[chat.chat_id] = chat
+                candidates[chat.chat_id] = (chat, due_leads)
         private_rsvp: set[int] = set()
-        for chat in rsvp_chats:  # RSVPed members: their private chat, whatever the region
-            if self._zone(chat.timezone).key in pending:
-                candidates.setdefault(chat.chat_id, chat)
+        for chat in rsvp_chats:  # members who are going: their private chat, whatever the region
+            due_leads = pending_rsvp.get(self._zone(chat.timezone).key, {})
+            if due_leads:
+                candidates[chat.chat_id] = (chat, due_leads)
                 private_rsvp.add(chat.chat_id)
+        if not candidates and not pending:
+            return 0, 0
+        if pending:
+            logged = await self.repo.log_for(slot.id, only_chat)
+        else:
+            few = sorted(candidates) if len(candidates) <= 500 else None
+            logged = await self.repo.log_for(slot.id, only_chat, chats=few)
         rows: list[LogRow] = []
         groups: dict[int, list[Target]] = defaultdict(list)
-        for chat in candidates.values():
-            due_leads = pending[self._zone(chat.timezone).key]
+        for chat, due_leads in candidates.values():
             done = {
                 lead: state
                 for lead, state in logged.get(chat.chat_id, {}).items()

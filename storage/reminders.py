@@ -113,7 +113,7 @@ class ReminderRepo:
         return out
 
     async def log_for(
-        self, demo_id: int, only_chat: int | None = None
+        self, demo_id: int, only_chat: int | None = None, *, chats: list[int] | None = None
     ) -> dict[int, dict[int, str]]:
         """chat_id -> {lead_minutes: state} for one demo; state 'moved' marks a reminder sent
         for an earlier time of a demo that has since moved (it may be sent again)."""
@@ -125,6 +125,11 @@ class ReminderRepo:
         if only_chat is not None:
             sql += " AND chat_id = ?"
             args = (*args, only_chat)
+        if chats is not None:
+            if not chats:
+                return {}
+            sql += f" AND chat_id IN ({','.join('?' * len(chats))})"
+            args = (*args, *chats)
         cur = await self.db.conn.execute(sql, args)
         out: dict[int, dict[int, str]] = defaultdict(dict)
         for chat_id, lead, state in await cur.fetchall():

@@ -367,3 +367,19 @@ async def test_renderer_private_details_only_for_rsvp(env: Env) -> None:
     assert late is not None and "starts in 50 minutes" in (late.html or "")
     env.clock.set(start + timedelta(minutes=1))
     assert await render({"demo_id": demo_id, "lead": 1440}, (await env.chats.get(-1))) is None  # type: ignore[arg-type]
+
+
+async def test_member_who_starts_the_bot_later_is_caught_up(env: Env) -> None:
+    await env.subscribe(-1)
+    start = T0 + timedelta(days=2)
+    demo = await add(env, start)
+    await env.service.toggle_rsvp(demo, 555)  # no private chat yet
+    assert await env.at(start - timedelta(hours=24)) == [(REMINDER_KIND, demo, 1440, -1)]
+    # The member starts the bot later: the next wake-up catches their private chat up once.
+    await env.chats.ensure(555, "private", env.clock.now())
+    assert await env.at(start - timedelta(hours=20)) == [(REMINDER_KIND, demo, 1440, 555)]
+    assert await env.at(start - timedelta(hours=19)) == []
+    assert await env.at(start - timedelta(hours=2)) == [
+        (REMINDER_KIND, demo, 120, -1),
+        (REMINDER_KIND, demo, 120, 555),
+    ]
