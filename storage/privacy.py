@@ -169,8 +169,7 @@ class PrivacyRepo:
                 out.reminder_log = max(cur.rowcount, 0)
             if "rsvps" in tables and "demos" in tables:
                 cur = await conn.execute(
-                    "DELETE FROM rsvps WHERE demo_id IN"
-                    " (SELECT id FROM demos WHERE starts_at < ?)",
+                    "DELETE FROM rsvps WHERE demo_id IN (SELECT id FROM demos WHERE starts_at < ?)",
                     (cutoff,),
                 )
                 out.rsvps = max(cur.rowcount, 0)
