@@ -35,7 +35,7 @@ Sleep = Callable[[float], Awaitable[None]]
 class OutboxOptions:
     """Tuning of the engine; tests inject ``sleep`` so backoff and 429 pauses cost no time."""
 
-    workers: int = 24
+    workers: int = 12  # concurrent sends; more only adds HTTP-pool overhead (bench.broadcast)
     max_attempts: int = 5
     backoff_base: float = 0.5
     backoff_cap: float = 30.0
