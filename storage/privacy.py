@@ -8,7 +8,9 @@ tables added by later migrations are covered without editing this module:
 * such a column that may be NULL, or a ``created_by``-style column (``*_by``), only refers to
   someone: it is set to NULL (with a ``<prefix>_message_id`` partner, if any);
 * the outbox's aggregate counts stay consistent: a pending delivery that is erased is taken out
-  of its broadcast's ``total``.
+  of its broadcast's ``total``;
+* for a person, finished announcements copied from their chat (the source's chat id is inside
+  the JSON payload) are deleted.
 """
 
 from __future__ import annotations
@@ -107,6 +109,17 @@ class PrivacyRepo:
                     " WHERE chat_id = ? AND state = 'pending')",
                     (chat_id, chat_id),
                 )
+            if person and "broadcasts" in tables:
+                # An announcement made by replying keeps (chat id, message id) of the source in
+                # its JSON payload; finished ones (and drafts) that copy from this chat go.
+                cur = await conn.execute(
+                    "DELETE FROM broadcasts WHERE status IN ('draft', 'done', 'stopped',"
+                    " 'cancelled') AND json_valid(payload)"
+                    " AND json_extract(payload, '$.copy_from[0]') = ?",
+                    (chat_id,),
+                )
+                if cur.rowcount > 0:
+                    result.deleted["broadcasts"] = cur.rowcount
             for col in columns:
                 about_user = col.column == "user_id" or col.column.endswith(("_user_id", "_by"))
                 if about_user and not person:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -32,11 +33,14 @@ async def all_cells(db: Database) -> dict[str, list[tuple[Any, ...]]]:
 
 
 async def cells_mentioning(db: Database, some_id: int) -> list[str]:
-    """table names where any cell is that id (as a number or as the exact text)."""
+    """table names where any cell is that id, or a text containing it as a number (JSON)."""
+    number = re.compile(rf"(?<![0-9]){some_id}(?![0-9])")
     found = []
     for table, rows in (await all_cells(db)).items():
         for row in rows:
-            if any(cell == some_id or cell == str(some_id) for cell in row):
+            if any(
+                cell == some_id or (isinstance(cell, str) and number.search(cell)) for cell in row
+            ):
                 found.append(table)
                 break
     return found
@@ -60,7 +64,7 @@ async def seed(db: Database, chat_id: int, *, person: bool, now: str) -> None:
         cur = await conn.execute(
             "INSERT INTO demos (uid, starts_at, place, title, created_by, created_at, updated_at)"
             " VALUES (?, ?, 'Square', 'March', ?, ?, ?)",
-            (f"uid-{chat_id}", "2026-12-01T12:00:00+00:00", by, now, now),
+            (f"uid-{chat_id:x}", "2026-12-01T12:00:00+00:00", by, now, now),
         )
         demo_id = cur.lastrowid
         if person:
@@ -91,6 +95,12 @@ async def seed(db: Database, chat_id: int, *, person: bool, now: str) -> None:
             " VALUES (?, ?, 'sent', ?)",
             (bid, chat_id + 1, now),
         )
+        if person:  # an announcement copied from this person's chat, finished
+            await conn.execute(
+                "INSERT INTO broadcasts (kind, payload, status, created_by, created_at,"
+                " finished_at) VALUES ('announce', ?, 'done', ?, ?, ?)",
+                (f'{{"copy_from": [{chat_id}, 5], "region": null}}', by, now, now),
+            )
         cur = await conn.execute(
             "INSERT INTO broadcasts (kind, status, total, sent, created_at, finished_at)"
             " VALUES ('reminder', 'done', 1, 1, ?, ?)",
@@ -204,7 +214,7 @@ async def test_prune_deletes_only_old_finished_records(harness: BotHarness) -> N
     assert service.retention == timedelta(days=30)
     result = await service.prune(harness.clock.now())
     assert result.deliveries == 1  # the old 'sent' delivery of the running broadcast
-    assert result.broadcasts == 1  # the old finished reminder broadcast (cascade)
+    assert result.broadcasts == 2  # the old finished reminder and announcement (cascade)
     assert result.reminder_log == 1
     cur = await db.conn.execute("SELECT count(*) FROM deliveries WHERE state = 'pending'")
     assert (await cur.fetchone())[0] == 2  # type: ignore[index]  # pending work is never pruned
@@ -242,7 +252,7 @@ async def test_forget_after_really_using_the_bot(harness: BotHarness) -> None:
     await harness.send(PERSON, PERSON, "/start")
     await harness.send(PERSON, PERSON, "/subscribe")
     await harness.send(PERSON, PERSON, "/excerpt occupation")
-    cur = await db.conn.execute("SELECT id FROM demos WHERE uid = ?", (f"uid-{NEIGHBOUR}",))
+    cur = await db.conn.execute("SELECT id FROM demos WHERE uid = ?", (f"uid-{NEIGHBOUR:x}",))
     demo_id = (await cur.fetchone())[0]  # type: ignore[index]
     await harness.send(PERSON, PERSON, f"/demo {demo_id}")
     card = harness.last(PERSON)
