@@ -4,9 +4,10 @@
   injected clock. The first refused one gets one polite reply; then silence until the sender's
   window has room again. Bot administrators are exempt (they are few, chosen by the operator,
   and must be able to press Stop on a runaway broadcast at once).
-* Commands in edited messages are ignored (an edit must never run a command again, or a
-  different one); commands in forwarded messages or posted through an inline bot are ignored
-  (a forwarded ``/announce`` must never act, whoever forwards it).
+* Edited messages are ignored altogether: an edit must never run a command again (or a
+  different one), nor be taken as the answer to a step of a conversation (/adddemo asks for a
+  date, the user edits an older message). Commands in forwarded messages or posted through an
+  inline bot are ignored (a forwarded ``/announce`` must never act, whoever forwards it).
 * Messages from other bots are ignored (anonymous group administrators post as
   GroupAnonymousBot, a bot, *with* ``sender_chat``: they are not "other bots").
 
@@ -116,7 +117,7 @@ def sender_key(update: Update) -> int | None:
 def screen(update: Update, own_bot_id: int) -> bool:
     """True if the update must be ignored outright (before flood control and features)."""
     if update.edited_message is not None or update.edited_channel_post is not None:
-        return is_command(update.edited_message or update.edited_channel_post)
+        return True
     message = update.message
     if message is None:
         return False

@@ -114,6 +114,19 @@ async def test_edited_command_is_ignored(harness: BotHarness) -> None:
     assert await harness.services.chats.get(USER_ID) is None
 
 
+async def test_an_edit_is_never_a_conversation_answer(harness: BotHarness) -> None:
+    """/adddemo asks for the date; editing an older message into a date does not answer it."""
+    old = await harness.send(ADMIN_ID, ADMIN_ID, "hello")
+    await harness.send(ADMIN_ID, ADMIN_ID, "/adddemo")
+    asked = len(harness.replies(ADMIN_ID))
+    mid = old["message"]["message_id"]
+    await harness.send(ADMIN_ID, ADMIN_ID, "2026-12-05 14:00", edited=True, message_id=mid)
+    assert len(harness.replies(ADMIN_ID)) == asked  # still waiting for the date
+    await harness.send(ADMIN_ID, ADMIN_ID, "2026-12-05 14:00")
+    assert len(harness.replies(ADMIN_ID)) == asked + 1  # the next question
+    await harness.send(ADMIN_ID, ADMIN_ID, "/cancel")
+
+
 async def test_forwarded_command_is_ignored(harness: BotHarness) -> None:
     await harness.send(ADMIN_ID, ADMIN_ID, "/start", forward=True)
     await harness.send(ADMIN_ID, ADMIN_ID, "/stats", forward=True)
