@@ -1,0 +1,99 @@
+"""Unit tests of the outbox's pieces: limits configuration, the flood limiter, parsing, errors."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.announce import format_duration, parse_announce
+from bot.config import ConfigError
+from bot.delivery import classify
+from bot.ratelimit import FloodLimiter, OutboxLimits
+
+
+def test_limits_from_env() -> None:
+    assert OutboxLimits.from_env({}) == OutboxLimits()
+    limits = OutboxLimits.from_env(
+        {
+            "OUTBOX_PER_SECOND": "1000",
+            "OUTBOX_PER_MINUTE_GROUP": "off",
+            "OUTBOX_PER_SECOND_CHAT": "2",
+        }
+    )
+    assert (limits.per_second, limits.per_minute_group, limits.per_second_chat) == (1000, None, 2)
+    for bad in ("fast", "-3", "nan", "inf"):
+        with pytest.raises(ConfigError, match="OUTBOX_PER_SECOND"):
+            OutboxLimits.from_env({"OUTBOX_PER_SECOND": bad})
+
+
+async def test_flood_limiter_keeps_every_one_second_window_within_the_limit() -> None:
+    limiter = FloodLimiter(
+        OutboxLimits(per_second=200, per_minute_group=None, per_second_chat=None)
+    )
+    loop = asyncio.get_running_loop()
+    stamps: list[float] = []
+
+    async def send(i: int) -> None:
+        await limiter.acquire(i)
+        stamps.append(loop.time())
+
+    await asyncio.gather(*(send(i) for i in range(300)))
+    stamps.sort()
+    for i, t in enumerate(stamps):
+        in_window = sum(1 for s in stamps[i:] if s < t + 1.0)
+        assert in_window <= 200
+    rate = (len(stamps) - 1) / (stamps[-1] - stamps[0])
+    assert 180 <= rate <= 200
+
+
+async def test_flood_limiter_spaces_messages_to_one_chat_and_pauses_for_everyone() -> None:
+    waits: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        waits.append(seconds)
+        await asyncio.sleep(0.05)
+
+    limiter = FloodLimiter(OutboxLimits(per_second=None, per_second_chat=20), sleep=fake_sleep)
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    await limiter.acquire(5)
+    await limiter.acquire(5)
+    assert loop.time() - start >= 1 / 20  # spacing per chat (at 97% of the limit)
+    limiter.pause(7)
+    assert limiter.paused
+    await limiter.acquire(6)
+    assert waits == [7] and not limiter.paused
+
+
+def test_parse_announce() -> None:
+    assert parse_announce("/announce", None) is None
+    assert parse_announce("/announce   ", None) is None
+    req = parse_announce("/announce@solidarity_bot <b>March</b> on Saturday", None)
+    assert req is not None and req.html == "<b>March</b> on Saturday" and req.region is None
+    req = parse_announce("/announce region=North-London Hello\nall", None)
+    assert req is not None and (req.region, req.html) == ("north-london", "Hello\nall")
+    req = parse_announce("/announce region=leeds", (10, 20))
+    assert req is not None and req.copy_from == (10, 20) and req.region == "leeds"
+    assert req.payload == {"region": "leeds", "copy_from": [10, 20]}
+
+
+def test_classify_errors() -> None:
+    assert classify(RetryAfter(timedelta(seconds=4))).retry_after == 4
+    assert classify(RetryAfter(timedelta(seconds=4))).verdict == "retry_after"
+    assert classify(Forbidden("Forbidden: bot was blocked by the user")).verdict == "gone"
+    assert classify(BadRequest("Bad Request: chat not found")).verdict == "gone"
+    assert classify(BadRequest("Bad Request: message text is empty")).verdict == "failed"
+    assert classify(TimedOut()).verdict == "retry"
+    assert classify(NetworkError("Bad Gateway")).verdict == "retry"
+    migrated = classify(ChatMigrated(-1009))
+    assert (migrated.verdict, migrated.new_chat_id) == ("migrated", -1009)
+
+
+def test_format_duration() -> None:
+    assert format_duration(None) == "…"
+    assert format_duration(42.4) == "42s"
+    assert format_duration(125) == "2m 05s"
+    assert format_duration(3 * 3600 + 65) == "3h 01m"
