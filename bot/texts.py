@@ -333,9 +333,7 @@ FEED_ERR_INVALID = N_("the file is not a valid iCalendar (.ics) file")
 
 # --- hardening: flood control, /forget (issue 5) ----------------------------------------------
 CMD_FORGET = N_("Erase everything the bot stores about this chat")
-FLOOD_WARNING = N_(
-    "Please slow down: I will ignore your commands and buttons for a few seconds."
-)
+FLOOD_WARNING = N_("Please slow down: I will ignore your commands and buttons for a few seconds.")
 FORGET_CONFIRM = N_(
     "<b>Erase this chat's data?</b>\n"
     "I will delete everything I store about this chat: its settings and subscription, "
