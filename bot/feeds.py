@@ -525,7 +525,8 @@ class FeedSettings:
         env = os.environ if env is None else env
         allow = env.get("BOT_FEEDS_ALLOW_PRIVATE", "").strip().lower() in ("1", "true", "yes")
         raw = env.get("BOT_FEEDS_INTERVAL_MINUTES", "").strip()
-        minutes = int(raw) if raw.isascii() and raw.isdigit() and int(raw) >= 5 else 30
+        ok = raw.isascii() and raw.isdigit() and 5 <= int(raw) <= 7 * 24 * 60
+        minutes = int(raw) if ok else 30
         return cls(interval=timedelta(minutes=minutes), allow_private=allow)
 
 

@@ -14,7 +14,14 @@ from typing import Any
 import pytest
 from icalendar import Calendar
 
-from bot.feeds import AddressPolicy, FeedError, FeedFetcher, check_url, parse_feed
+from bot.feeds import (
+    AddressPolicy,
+    FeedError,
+    FeedFetcher,
+    FeedSettings,
+    check_url,
+    parse_feed,
+)
 from storage.demos import Demo
 from tests.feedserver import FeedServer, Route, vcalendar, vevent
 from tests.harness import ADMIN_ID, GROUP_ID, USER_ID, BotHarness
@@ -165,6 +172,16 @@ async def test_http_errors(server: FeedServer) -> None:
     with pytest.raises(FeedError) as err:
         await fetcher().fetch(server.url("/missing.ics"))
     assert (err.value.kind, err.value.status) == ("http", 404)
+
+
+def test_settings_from_env() -> None:
+    assert FeedSettings.from_env({}) == FeedSettings(timedelta(minutes=30), allow_private=False)
+    on = FeedSettings.from_env({"BOT_FEEDS_ALLOW_PRIVATE": "1", "BOT_FEEDS_INTERVAL_MINUTES": "15"})
+    assert on == FeedSettings(timedelta(minutes=15), allow_private=True)
+    for bad in ("2", "²", "-5", "99999999999999999999", "soon"):
+        assert FeedSettings.from_env({"BOT_FEEDS_INTERVAL_MINUTES": bad}).interval == timedelta(
+            minutes=30
+        )
 
 
 def test_check_url() -> None:
