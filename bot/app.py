@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.content import ContentService
 from bot.feeds import build_feed_service
 from bot.health import start_health_server, stop_health_server
-from bot.metrics import Metrics, TrackingRequest, install_metrics
+from bot.metrics import Metrics, TrackingRequest, install_metrics, metrics_of
 from bot.outbox import build_outbox
 from bot.permissions import AdminCache
 from bot.privacy import install_log_privacy
@@ -96,7 +96,7 @@ async def _post_init(app: AnyApplication) -> None:
             feeds=build_feed_service(app.bot, db, clock, settings),
         )
         app.bot_data[SERVICES_KEY] = services
-        _install_reminders(services)  # demos + reminders (issue 3)
+        _install_reminders(app, services)  # demos + reminders (issue 3)
         # The outbox resumes unfinished broadcasts in the background (bot/outbox.py).
         announce.install(services.outbox, app.bot, services.chats)
         await services.outbox.start()
@@ -119,7 +119,7 @@ async def _publish_menus(app: AnyApplication, settings: Settings) -> None:
         log.warning("could not publish command menus: %s", type(exc).__name__)
 
 
-def _install_reminders(services: Services) -> None:
+def _install_reminders(app: AnyApplication, services: Services) -> None:
     """Demonstrations and their reminders (bot/reminders.py); feeds write demos through it."""
     from bot.reminders import ReminderService
     from storage.demos import DemoRepo
@@ -132,6 +132,7 @@ def _install_reminders(services: Services) -> None:
         outbox=services.outbox,
         clock=services.clock,
         default_timezone=services.settings.timezone,
+        on_lateness=metrics_of(app).reminder_lateness.observe,
     )
     feeds = getattr(services, "feeds", None)
     if feeds is not None:  # calendar feeds change demos through the same write path

@@ -27,7 +27,7 @@ import contextlib
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -94,8 +94,11 @@ class ReminderService:
         outbox: OutboxPort,
         clock: Clock,
         default_timezone: str,
+        on_lateness: Callable[[float], None] | None = None,
     ) -> None:
         self.db = db
+        # Told how many seconds after its due moment each reminder was queued (a metric).
+        self.on_lateness = on_lateness
         self.chats = chats
         self.demos = demos
         self.repo = ReminderRepo(db)
@@ -364,6 +367,10 @@ class ReminderService:
                 )
             if only_chat is None:
                 await self.repo.mark_runs(conn, runs, now)
+        if self.on_lateness is not None:
+            for row in rows:
+                if row.state == "sent":
+                    self.on_lateness(max(0.0, (now - row.due_at).total_seconds()))
         return sum(len(v) for v in groups.values()), len(groups)
 
     # --- demos: the write path (keeps the schedule and notices right) -----------------------

@@ -134,3 +134,16 @@ async def test_going_members_get_private_reminders_with_details(
     # RSVPs are forgotten after the demonstration.
     await at(harness, start + timedelta(hours=13))
     assert await harness.services.demos.rsvp_count(demo) == 0
+
+
+async def test_reminder_lateness_is_measured(fast: SleepRecorder, harness: BotHarness) -> None:
+    from bot.metrics import metrics_of
+
+    await subscribe(harness, USER_ID, "UTC")
+    start = harness.clock.now() + timedelta(days=2)
+    await harness.services.reminders.add_demo(NewDemo(starts_at=start, place="P", title="T"))
+    # Woken 90 s after the 24 h moment: that is the lateness the metric must show.
+    assert await at(harness, start - timedelta(hours=24) + timedelta(seconds=90)) == 1
+    text = metrics_of(harness.app).render().decode()
+    assert "solidarity_bot_reminder_lateness_seconds_count 1.0" in text
+    assert "solidarity_bot_reminder_lateness_seconds_sum 90.0" in text
