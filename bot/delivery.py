@@ -130,6 +130,31 @@ def backoff(attempt: int, base: float, cap: float, rng: random.Random) -> float:
     return delay * (0.5 + rng.random() / 2)
 
 
+async def _send_text(
+    bot: Bot,
+    chat_id: int,
+    text: str,
+    reply_markup: InlineKeyboardMarkup | None,
+    thread_id: int | None,
+    timeouts: dict[str, Any],
+) -> int:
+    """sendMessage without building a telegram.Message from the answer; returns its id.
+
+    Goes through ``Bot._post`` (defaults, request object, rate limiter, error mapping to PTB's
+    exceptions: exactly what ``send_message`` does) but reads only ``message_id`` from the
+    result: de-serialising every returned Message was a tenth of a broadcast's CPU time.
+    """
+    data: dict[str, Any] = {
+        "chat_id": chat_id,
+        "text": text,
+        "parse_mode": ParseMode.HTML,
+        "reply_markup": reply_markup,
+        "message_thread_id": thread_id,
+    }
+    result = await bot._post("sendMessage", data, **timeouts)
+    return int(result["message_id"])
+
+
 async def transmit(
     bot: Bot,
     limiter: FloodLimiter,
@@ -161,16 +186,16 @@ async def transmit(
                 if i < job.parts_sent:
                     continue
                 await limiter.acquire(job.chat_id)
-                sent = await bot.send_message(
+                message_id = await _send_text(
+                    bot,
                     job.chat_id,
                     part,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=out.reply_markup if i == len(parts) - 1 else None,
-                    message_thread_id=job.thread_id,
-                    **timeouts,
+                    out.reply_markup if i == len(parts) - 1 else None,
+                    job.thread_id,
+                    timeouts,
                 )
                 job.parts_sent = i + 1
-                ids.append(sent.message_id)
+                ids.append(message_id)
     except TelegramError as exc:
         return classify(exc)
     return Result("sent", message_ids=ids)

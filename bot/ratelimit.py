@@ -1,14 +1,18 @@
 """Telegram's flood limits, enforced on the sending side so the outbox never sees a 429.
 
-* overall: ``per_second`` messages a second (Telegram: about 30), an aiolimiter leaky bucket
-  with a small burst so that *any* one-second window stays within the limit;
+* overall: ``per_second`` messages a second (Telegram: about 30), admitted one at a time at
+  evenly spaced moments (``GLOBAL_PACE`` of the limit, no bursts), and never more than
+  ``GLOBAL_PACE`` x the limit in *any* one-second window (a local copy of Telegram's window);
 * per chat: ``per_second_chat`` (about 1 a second) — a minimum spacing per chat;
 * per group: ``per_minute_group`` (20 a minute) — a sliding window per group chat;
 * a global pause: after a 429 every sender waits out ``retry_after`` before sending again.
 
 ``headroom`` (default 0.97) keeps a little below each limit: requests leave here and arrive at
 Telegram a few milliseconds apart from when they were admitted, so a limiter running exactly
-at the limit would now and then be judged over it.
+at the limit would now and then be judged over it. The overall limit is the one a broadcast
+runs into, so it uses the finer ``GLOBAL_PACE``: admissions are evenly spaced (a late wake-up
+may catch up at most ``_CATCH_UP`` slots), which leaves the server's sliding window a few
+messages of slack for network jitter while wasting little of the allowed rate.
 """
 
 from __future__ import annotations
@@ -20,9 +24,12 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
-from aiolimiter import AsyncLimiter
-
 from bot.config import ConfigError
+
+#: fraction of the overall limit the outbox admits at (evenly spaced, see the module docstring)
+GLOBAL_PACE = 0.985
+#: admissions a late wake-up may make up for at once (bounds bursts after a loop stall)
+_CATCH_UP = 2
 
 
 @dataclass(frozen=True)
@@ -91,12 +98,15 @@ class FloodLimiter:
         self._pauses: set[asyncio.Task[None]] = set()
         self._resumed = asyncio.Event()
         self._resumed.set()
-        self._global: AsyncLimiter | None = None
+        self._global: asyncio.Lock | None = None  # the gate of the overall limit, FIFO
+        self._interval = 0.0
+        self._global_cap = 0
+        self._next_global = 0.0
+        self._global_window: deque[float] = deque()
         if limits.enabled and limits.per_second:
-            rate = limits.per_second * limits.headroom
-            # burst + rate * 1 s stays below the limit: no one-second window ever exceeds it.
-            burst = max(1.0, math.floor(limits.per_second * (1 - limits.headroom) / 2))
-            self._global = AsyncLimiter(burst, burst / rate)
+            self._global = asyncio.Lock()
+            self._interval = 1.0 / (limits.per_second * GLOBAL_PACE)
+            self._global_cap = max(1, math.floor(limits.per_second * GLOBAL_PACE))
         self._chat_spacing = (
             1.0 / (limits.per_second_chat * limits.headroom)
             if limits.enabled and limits.per_second_chat
@@ -140,7 +150,25 @@ class FloodLimiter:
             await self._acquire_chat(chat_id)
         await self._resumed.wait()
         if self._global is not None:
-            await self._global.acquire()
+            await self._acquire_global(self._global)
+
+    async def _acquire_global(self, gate: asyncio.Lock) -> None:
+        """One admission at a time: at the next even slot, within the one-second window."""
+        async with gate:
+            window = self._global_window
+            while True:
+                now = self._now()
+                while window and window[0] <= now - 1.0:
+                    window.popleft()
+                wait = self._next_global - now
+                if len(window) >= self._global_cap:
+                    wait = max(wait, window[0] + 1.0 - now)
+                if wait <= 0:
+                    break
+                await asyncio.sleep(wait)
+            window.append(now)
+            slot = max(self._next_global, now - _CATCH_UP * self._interval)
+            self._next_global = slot + self._interval
 
     async def _acquire_chat(self, chat_id: int) -> None:
         if self._chat_spacing:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
@@ -16,9 +16,9 @@ async def language_for(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
     """The chat's chosen language, else the user's Telegram language if supported, else English."""
     chat = update.effective_chat
     if chat is not None:
-        stored = await get_services(context).chats.get(chat.id)
-        if stored is not None and stored.language:
-            return stored.language
+        stored = await get_services(context).chats.language(chat.id)
+        if stored:
+            return stored
     user = update.effective_user
     return normalize_language(user.language_code if user else None) or DEFAULT_LANGUAGE
 
@@ -53,6 +53,39 @@ async def reply_html(
     return sent
 
 
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+async def _reply_html_lean(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    html_text: str,
+    reply_markup: InlineKeyboardMarkup | None = None,
+) -> None:
+    """reply_html for callers that do not need the sent Message (same request, same errors).
+
+    ``Bot._post`` is what ``send_message`` ends in (defaults, rate limiter, PTB's exceptions);
+    skipping the de-serialisation of the returned Message (with an entity object for every
+    bold word of an /excerpt page) is a sizeable part of a command's CPU time.
+    """
+    message = update.effective_message
+    chat = update.effective_chat
+    if chat is None:
+        return
+    parts = split_message(html_text)
+    thread_id = message.message_thread_id if message and message.is_topic_message else None
+    for i, part in enumerate(parts):
+        data: dict[str, object] = {
+            "chat_id": chat.id,
+            "text": part,
+            "parse_mode": ParseMode.HTML,
+            "reply_markup": reply_markup if i == len(parts) - 1 else None,
+            "message_thread_id": thread_id,
+            "link_preview_options": _NO_PREVIEW,
+        }
+        await context.bot._post("sendMessage", data)
+
+
 async def edit_or_reply(
     update: Update,
     context: ContextTypes.DEFAULT_TYPE,
@@ -75,4 +108,4 @@ async def edit_or_reply(
             if "not modified" not in str(exc).lower():
                 raise
         return
-    await reply_html(update, context, html_text, reply_markup)
+    await _reply_html_lean(update, context, html_text, reply_markup)

@@ -60,8 +60,35 @@ def _kind(chat_type: str) -> str:
 class ChatRepo:
     """CRUD for the chats table; every write is one short transaction."""
 
+    #: chats whose language is remembered between database changes (then it starts afresh)
+    LANGUAGE_CACHE_SIZE = 10_000
+
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._languages: dict[int, str | None] = {}
+        self._languages_marker: tuple[int, int] | None = None
+
+    async def language(self, chat_id: int) -> str | None:
+        """The chat's chosen language (None: none chosen, or an unknown chat).
+
+        Asked for on every update (bot.replies.language_for), so remembered in memory: the
+        whole cache is dropped as soon as anything at all is written through the database
+        connection (Database.change_marker), whichever module or repository wrote it.
+        """
+        marker = self.db.change_marker()
+        if marker != self._languages_marker:
+            self._languages.clear()
+            self._languages_marker = marker
+        elif chat_id in self._languages:
+            return self._languages[chat_id]
+        chat = await self.get(chat_id)
+        language = chat.language if chat is not None else None
+        # Keep it only if nothing was written while we read (else it may already be outdated).
+        if self.db.change_marker() == marker and self._languages_marker == marker:
+            if len(self._languages) >= self.LANGUAGE_CACHE_SIZE:
+                self._languages.clear()
+            self._languages[chat_id] = language
+        return language
 
     async def get(self, chat_id: int) -> Chat | None:
         cur = await self.db.conn.execute("SELECT * FROM chats WHERE chat_id = ?", (chat_id,))

@@ -43,6 +43,18 @@ class Database:
         self.conn = conn
         self.path = path
         self._tx_lock = asyncio.Lock()
+        self._tx_ends = 0  # transactions ended (committed or rolled back) on this connection
+
+    def change_marker(self) -> tuple[int, int]:
+        """A value that differs after any write made through this connection.
+
+        SQLite's count of rows changed by every statement on the connection (also the writes
+        that bypass transaction(), and migrations) plus the transactions ended here (a rollback
+        undoes changes without un-counting them). While the bot runs it is the database's only
+        writer (bot/lock.py; import/restore refuse to run beside it), so a cache that is
+        dropped whenever this changes can never serve a stale value. Cheap: no thread hop.
+        """
+        return (self.conn.total_changes, self._tx_ends)
 
     @classmethod
     async def open(cls, path: str | Path, *, migrate: bool = True) -> Database:
@@ -103,6 +115,8 @@ class Database:
             except BaseException:
                 await self.conn.rollback()
                 raise
+            finally:
+                self._tx_ends += 1
             current = version
         return current
 
@@ -114,10 +128,16 @@ class Database:
             try:
                 yield self.conn
             except BaseException:
-                await self.conn.rollback()
+                try:
+                    await self.conn.rollback()
+                finally:
+                    self._tx_ends += 1
                 raise
             else:
-                await self.conn.commit()
+                try:
+                    await self.conn.commit()
+                finally:
+                    self._tx_ends += 1
 
     async def close(self) -> None:
         await self.conn.close()
