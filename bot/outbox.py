@@ -108,7 +108,6 @@ class Outbox(Engine):
         )
         if ok:
             self.wake()
-            await self._adopt(draft_id)  # running (and listed) by the time launch returns
         return ok
 
     async def stop_broadcast(self, broadcast_id: int) -> bool:

@@ -24,7 +24,7 @@ from bot.delivery import transmit as _transmit
 from bot.ratelimit import FloodLimiter, OutboxLimits
 from storage.chats import ChatRepo
 from storage.db import Database
-from storage.outbox import LIVE_STATUSES, Broadcast, OutboxRepo, Outcome
+from storage.outbox import OutboxRepo, Outcome
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +132,6 @@ class Engine:
         self._batch_done: asyncio.Future[None] | None = None
         self._flusher: asyncio.Task[None] | None = None
         self._finished: dict[int, asyncio.Event] = {}
-        self._seen: set[int] = set()  # broadcasts this engine has taken on (see _adopt)
         self._rng = random.Random(self.options.seed)
 
     # --- public API ------------------------------------------------------------------------------
@@ -201,36 +200,21 @@ class Engine:
         for row in await self.repo.live():
             if row.id in self._runs:
                 continue
-            self._register(row)
+            counts = {"sent": row.sent, "failed": row.failed, "gone": row.gone}
+            counts["skipped"] = row.skipped
+            self._runs[row.id] = _Run(
+                row.id,
+                row.kind,
+                row.payload,
+                row.priority,
+                row.total,
+                counts,
+                row.created_by,
+                row.status_chat_id,
+                row.status_message_id,
+            )
             if row.status == "pending":
                 await self.repo.mark_running(row.id, self.clock.now())
-
-    async def _adopt(self, broadcast_id: int) -> None:
-        """Take on a broadcast just made live, without waiting for the feeder to find it."""
-        if self._feeder is None or broadcast_id in self._seen:
-            return
-        row = await self.repo.get(broadcast_id)
-        if row is None or row.status not in LIVE_STATUSES or broadcast_id in self._seen:
-            return
-        self._register(row)
-        if row.status == "pending":
-            await self.repo.mark_running(row.id, self.clock.now())
-
-    def _register(self, row: Broadcast) -> None:
-        counts = {"sent": row.sent, "failed": row.failed, "gone": row.gone}
-        counts["skipped"] = row.skipped
-        self._seen.add(row.id)
-        self._runs[row.id] = _Run(
-            row.id,
-            row.kind,
-            row.payload,
-            row.priority,
-            row.total,
-            counts,
-            row.created_by,
-            row.status_chat_id,
-            row.status_message_id,
-        )
 
     async def _next_job(self) -> Job | None:
         """Highest priority first; among equals the broadcast served least so far."""
