@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -201,6 +202,11 @@ async def test_stopbroadcast_and_broadcasts_list(
     await harness.send(ADMIN_ID, ADMIN_ID, "/announce stop me")
     confirm = _confirm(harness)
     await harness.press(ADMIN_ID, ADMIN_ID, confirm.message_id, _data(confirm, "send"))
+    # The outbox's feeder takes a launched broadcast on in the background: wait (bounded).
+    for _ in range(int(WAIT / 0.005)):
+        if harness.services.outbox.active_ids:
+            break
+        await asyncio.sleep(0.005)
     (bid,) = harness.services.outbox.active_ids
     await harness.send(ADMIN_ID, ADMIN_ID, f"/stopbroadcast {bid}")
     assert f"Stopping broadcast #{bid}" in (harness.last(ADMIN_ID).text or "")
