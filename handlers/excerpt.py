@@ -13,7 +13,7 @@ import random
 from collections.abc import MutableMapping
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import texts
@@ -137,9 +137,14 @@ def nothing_found(lang: str, query: str) -> tuple[str, InlineKeyboardMarkup]:
 
 
 async def random_excerpt(
-    lang: str, content: ContentService
+    lang: str, content: ContentService, shown: str | None = None
 ) -> tuple[str, InlineKeyboardMarkup | None]:
+    """A random passage; for "Another", one that differs from the passage now shown."""
     excerpt = await content.random_paragraph(_rng)
+    for _ in range(8):  # with 40 passages, a repeat survives 8 draws about once in 10^13
+        if excerpt is None or shown is None or excerpt.display_text not in shown:
+            break
+        excerpt = await content.random_paragraph(_rng)
     if excerpt is None:
         return t(lang, texts.EX_EMPTY_CORPUS), None
     body = escape(excerpt.display_text)
@@ -191,7 +196,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     kind = parts[1] if len(parts) > 1 else ""
     if kind == "r":
         await cq.answer()
-        await edit_or_reply(update, context, *await random_excerpt(lang, content))
+        shown = cq.message.text if isinstance(cq.message, Message) else None
+        await edit_or_reply(update, context, *await random_excerpt(lang, content, shown))
         return
     number = parse_id(parts[-1]) if len(parts) in (3, 4) else None
     if kind == "t" and len(parts) == 3 and number is not None and number < len(TOPICS):
