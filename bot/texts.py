@@ -183,7 +183,9 @@ SETTINGS_TZ_BAD = N_(
     "Europe/Kyiv, Asia/Gaza or America/New_York."
 )
 SETTINGS_LEADS_SET = N_("⏰ Reminders will come {leads} before each demonstration.")
-SETTINGS_REGION_SET = N_("📍 Only demonstrations in region “{region}” (and national ones) from now on.")
+SETTINGS_REGION_SET = N_(
+    "📍 Only demonstrations in region “{region}” (and national ones) from now on."
+)
 SETTINGS_REGION_OFF = N_("📍 Region filter off: all demonstrations.")
 ERR_LEAD_BAD = N_(
     "“{value}” is not a reminder time. Write times like <code>1d</code>, <code>3h</code>, "
