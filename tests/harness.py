@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from bot.config import Settings
 from bot.emulator import BotApiCore, FakeBotApiServer
 from bot.emulator.state import SentMessage
 from bot.services import SERVICES_KEY, Services
+from storage.demos import NewDemo
 
 ADMIN_ID = 1000
 USER_ID = 2001
@@ -156,3 +158,30 @@ class BotHarness:
         sent = self.core.sent_to(chat_id)
         assert sent, f"the bot sent nothing to {chat_id}"
         return sent[-1]
+
+
+def texts_of(h: BotHarness, chat_id: int) -> list[str]:
+    """The texts of every message the bot sent to ``chat_id``, oldest first."""
+    return [m.text or "" for m in h.replies(chat_id)]
+
+
+async def add_demo(h: BotHarness, hours: float, **kw: object) -> int:
+    """Store a demonstration starting ``hours`` from the harness clock's now; its id."""
+    values: dict[str, object] = {"place": "Parliament Square", "title": "March"}
+    values.update(kw)
+    return await h.services.reminders.add_demo(
+        NewDemo(starts_at=h.clock.now() + timedelta(hours=hours), **values)  # type: ignore[arg-type]
+    )
+
+
+async def snapshot(h: BotHarness) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, each table's rows in a stable order: compare before/after."""
+    db = h.services.db
+    cur = await db.conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    )
+    out = {}
+    for (name,) in await cur.fetchall():
+        rows = await (await db.conn.execute(f'SELECT * FROM "{name}"')).fetchall()
+        out[str(name)] = sorted((tuple(r) for r in rows), key=repr)
+    return out

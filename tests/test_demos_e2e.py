@@ -6,8 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from storage.demos import NewDemo
-from tests.harness import ADMIN_ID, GROUP_ID, OTHER_ID, USER_ID, BotHarness
+from tests.harness import ADMIN_ID, GROUP_ID, OTHER_ID, USER_ID, BotHarness, add_demo, texts_of
 from tests.outbox_helpers import SleepRecorder, fast_options
 
 LINE = (
@@ -19,10 +18,6 @@ LINE = (
 @pytest.fixture
 def fast(monkeypatch: pytest.MonkeyPatch) -> SleepRecorder:
     return fast_options(monkeypatch)
-
-
-def texts_of(h: BotHarness, chat_id: int) -> list[str]:
-    return [m.text or "" for m in h.replies(chat_id)]
 
 
 def buttons(message: object) -> list[tuple[str, str]]:
@@ -38,14 +33,6 @@ async def count_demos(h: BotHarness) -> int:
     cur = await h.services.db.conn.execute("SELECT count(*) FROM demos")
     row = await cur.fetchone()
     return int(row[0]) if row else 0
-
-
-async def add_demo(h: BotHarness, hours: float, **kw: object) -> int:
-    values: dict[str, object] = {"place": "Parliament Square", "title": "March"}
-    values.update(kw)
-    return await h.services.reminders.add_demo(
-        NewDemo(starts_at=h.clock.now() + timedelta(hours=hours), **values)  # type: ignore[arg-type]
-    )
 
 
 async def test_adddemo_one_line_preview_and_save(fast: SleepRecorder, harness: BotHarness) -> None:

@@ -13,14 +13,13 @@ import logging
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot.commands import COMMANDS
-from tests.harness import ADMIN_ID, FORUM_ID, GROUP_ID, OTHER_ID, USER_ID, BotHarness
+from tests.harness import ADMIN_ID, FORUM_ID, GROUP_ID, OTHER_ID, USER_ID, BotHarness, snapshot
 
 NASTY = [
     "\x00",
@@ -135,18 +134,6 @@ async def world(tmp_path: Path) -> AsyncIterator[BotHarness]:
         yield h
     finally:
         await h.close()
-
-
-async def snapshot(h: BotHarness) -> dict[str, list[tuple[Any, ...]]]:
-    db = h.services.db
-    cur = await db.conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-    )
-    out = {}
-    for (name,) in await cur.fetchall():
-        rows = await (await db.conn.execute(f'SELECT * FROM "{name}"')).fetchall()
-        out[str(name)] = sorted((tuple(r) for r in rows), key=repr)
-    return out
 
 
 def failed_calls(h: BotHarness, since: int) -> list[str]:

@@ -24,7 +24,7 @@ import pytest_asyncio
 
 from bot import texts
 from bot.i18n import t
-from tests.harness import ADMIN_ID, FORUM_ID, GROUP_ID, OTHER_ID, USER_ID, BotHarness
+from tests.harness import ADMIN_ID, FORUM_ID, GROUP_ID, OTHER_ID, USER_ID, BotHarness, snapshot
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -180,18 +180,6 @@ def need(h: BotHarness, *actions: Action) -> None:
     missing = [c for c in missing if c not in registered(h)]
     if missing:
         pytest.skip(f"not registered yet: {missing}")
-
-
-async def snapshot(h: BotHarness) -> dict[str, list[tuple[Any, ...]]]:
-    db = h.services.db
-    cur = await db.conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-    )
-    out = {}
-    for (name,) in await cur.fetchall():
-        rows = await (await db.conn.execute(f'SELECT * FROM "{name}"')).fetchall()
-        out[str(name)] = sorted((tuple(r) for r in rows), key=repr)
-    return out
 
 
 def new_texts(h: BotHarness, chat_id: int, before: int) -> list[str]:

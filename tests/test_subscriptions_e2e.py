@@ -6,8 +6,16 @@ from datetime import timedelta
 
 import pytest
 
-from storage.demos import NewDemo
-from tests.harness import ADMIN_ID, FORUM_ID, GROUP_ID, OTHER_ID, USER_ID, BotHarness
+from tests.harness import (
+    ADMIN_ID,
+    FORUM_ID,
+    GROUP_ID,
+    OTHER_ID,
+    USER_ID,
+    BotHarness,
+    add_demo,
+    texts_of,
+)
 from tests.outbox_helpers import SleepRecorder, fast_options
 
 
@@ -16,24 +24,12 @@ def fast(monkeypatch: pytest.MonkeyPatch) -> SleepRecorder:
     return fast_options(monkeypatch)
 
 
-def texts_of(h: BotHarness, chat_id: int) -> list[str]:
-    return [m.text or "" for m in h.replies(chat_id)]
-
-
 async def reminders_in(h: BotHarness, chat_id: int, n: int = 1) -> list[str]:
     await h.core.wait_for(
         lambda: sum("Reminder: starts" in t for t in texts_of(h, chat_id)) >= n,
         what=f"{n} reminder(s) in {chat_id}",
     )
     return [t for t in texts_of(h, chat_id) if "Reminder: starts" in t]
-
-
-async def add_demo(h: BotHarness, hours: float, **kw: object) -> int:
-    values: dict[str, object] = {"place": "Parliament Square", "title": "March"}
-    values.update(kw)
-    return await h.services.reminders.add_demo(
-        NewDemo(starts_at=h.clock.now() + timedelta(hours=hours), **values)  # type: ignore[arg-type]
-    )
 
 
 async def test_private_subscribe_and_unsubscribe(fast: SleepRecorder, harness: BotHarness) -> None:
