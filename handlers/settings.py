@@ -5,7 +5,9 @@ Anyone may look; changing is for whoever may manage the chat (group admins, the 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any, TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
@@ -20,6 +22,7 @@ from bot.services import get_services
 from bot.timeparse import InputError, canonical_zone_name, format_lead, parse_leads
 
 PREFIX = "set"
+_V = TypeVar("_V")
 COMMON_ZONES = (
     "Europe/London",
     "Europe/Kyiv",
@@ -108,44 +111,42 @@ async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     await _show(update, context, confirmation)
 
 
-async def _set_timezone(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, value: str, lang: str
-) -> str:
+async def _save_setting(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    save: Callable[[int, _V, datetime], Awaitable[None]],
+    value: _V,
+) -> None:
+    """Store one setting of this chat (creating its row first) and let the reminders re-plan."""
     services = get_services(context)
     chat = update.effective_chat
     assert chat is not None
-    name = canonical_zone_name(value)
     now = services.clock.now()
     await services.chats.ensure(chat.id, chat.type, now)
-    await services.chats.set_timezone(chat.id, name, now)
+    await save(chat.id, value, now)
     await services.reminders.chat_changed(chat.id)
+
+
+async def _set_timezone(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, value: str, lang: str
+) -> str:
+    name = canonical_zone_name(value)
+    await _save_setting(update, context, get_services(context).chats.set_timezone, name)
     return t(lang, texts.SETTINGS_TZ_SET, timezone=name)
 
 
 async def _set_leads(
     update: Update, context: ContextTypes.DEFAULT_TYPE, leads: tuple[int, ...], lang: str
 ) -> str:
-    services = get_services(context)
-    chat = update.effective_chat
-    assert chat is not None
-    now = services.clock.now()
-    await services.chats.ensure(chat.id, chat.type, now)
-    await services.chats.set_leads(chat.id, leads, now)
-    await services.reminders.chat_changed(chat.id)
+    await _save_setting(update, context, get_services(context).chats.set_leads, leads)
     return t(lang, texts.SETTINGS_LEADS_SET, leads=_leads_text(leads))
 
 
 async def _set_region(
     update: Update, context: ContextTypes.DEFAULT_TYPE, value: str, lang: str
 ) -> str:
-    services = get_services(context)
-    chat = update.effective_chat
-    assert chat is not None
     region = clean_region(value)
-    now = services.clock.now()
-    await services.chats.ensure(chat.id, chat.type, now)
-    await services.chats.set_region(chat.id, region, now)
-    await services.reminders.chat_changed(chat.id)
+    await _save_setting(update, context, get_services(context).chats.set_region, region)
     if region is None:
         return t(lang, texts.SETTINGS_REGION_OFF)
     return t(lang, texts.SETTINGS_REGION_SET, region=region)
