@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -328,50 +329,78 @@ async def _ask(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str
     await reply_html(update, context, t(lang, question))
 
 
+async def _step(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    key: str,
+    clean: Callable[[str], object],
+    *,
+    again: int,
+    question: str,
+    then: int,
+) -> int:
+    """Store the cleaned answer under ``key``, ask ``question``; on bad input, stay in ``again``."""
+    try:
+        _steps(context)[key] = clean(_text(update))
+    except InputError as exc:
+        await _retry(update, context, exc)
+        return again
+    await _ask(update, context, question)
+    return then
+
+
 async def step_when(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     services = get_services(context)
     tz, _ = await _chat_zone(update, services)
-    try:
-        _steps(context)["starts_at"] = parse_when(_text(update), tz, services.clock.now())
-    except InputError as exc:
-        await _retry(update, context, exc)
-        return WHEN
-    await _ask(update, context, texts.ADDDEMO_ASK_PLACE)
-    return PLACE
+    return await _step(
+        update,
+        context,
+        "starts_at",
+        lambda text: parse_when(text, tz, services.clock.now()),
+        again=WHEN,
+        question=texts.ADDDEMO_ASK_PLACE,
+        then=PLACE,
+    )
 
 
 async def step_place(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    try:
-        _steps(context)["place"] = clean_text(
-            _text(update), field="place", limit=MAX_PLACE, missing=texts.ERR_PLACE_MISSING
-        )
-    except InputError as exc:
-        await _retry(update, context, exc)
-        return PLACE
-    await _ask(update, context, texts.ADDDEMO_ASK_TITLE)
-    return TITLE
+    return await _step(
+        update,
+        context,
+        "place",
+        lambda text: clean_text(
+            text, field="place", limit=MAX_PLACE, missing=texts.ERR_PLACE_MISSING
+        ),
+        again=PLACE,
+        question=texts.ADDDEMO_ASK_TITLE,
+        then=TITLE,
+    )
 
 
 async def step_title(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    try:
-        _steps(context)["title"] = clean_text(
-            _text(update), field="title", limit=MAX_TITLE, missing=texts.ERR_TITLE_MISSING
-        )
-    except InputError as exc:
-        await _retry(update, context, exc)
-        return TITLE
-    await _ask(update, context, texts.ADDDEMO_ASK_LINK)
-    return LINK
+    return await _step(
+        update,
+        context,
+        "title",
+        lambda text: clean_text(
+            text, field="title", limit=MAX_TITLE, missing=texts.ERR_TITLE_MISSING
+        ),
+        again=TITLE,
+        question=texts.ADDDEMO_ASK_LINK,
+        then=LINK,
+    )
 
 
 async def step_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    try:
-        _steps(context)["link"] = clean_link(_text(update))
-    except InputError as exc:
-        await _retry(update, context, exc)
-        return LINK
-    await _ask(update, context, texts.ADDDEMO_ASK_REGION)
-    return REGION
+    return await _step(
+        update,
+        context,
+        "link",
+        clean_link,
+        again=LINK,
+        question=texts.ADDDEMO_ASK_REGION,
+        then=REGION,
+    )
 
 
 async def skip_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
@@ -381,13 +410,15 @@ async def skip_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
 
 async def step_region(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    try:
-        _steps(context)["region"] = clean_region(_text(update))
-    except InputError as exc:
-        await _retry(update, context, exc)
-        return REGION
-    await _ask(update, context, texts.ADDDEMO_ASK_DETAILS)
-    return DETAILS
+    return await _step(
+        update,
+        context,
+        "region",
+        clean_region,
+        again=REGION,
+        question=texts.ADDDEMO_ASK_DETAILS,
+        then=DETAILS,
+    )
 
 
 async def skip_region(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
