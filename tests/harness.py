@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -158,6 +159,17 @@ class BotHarness:
         sent = self.core.sent_to(chat_id)
         assert sent, f"the bot sent nothing to {chat_id}"
         return sent[-1]
+
+
+class ErrorLog(logging.Handler):
+    """Records the error handler's reports (handlers/errors.py logs every one)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
 
 
 def texts_of(h: BotHarness, chat_id: int) -> list[str]:

@@ -19,7 +19,16 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot.commands import COMMANDS
-from tests.harness import ADMIN_ID, FORUM_ID, GROUP_ID, OTHER_ID, USER_ID, BotHarness, snapshot
+from tests.harness import (
+    ADMIN_ID,
+    FORUM_ID,
+    GROUP_ID,
+    OTHER_ID,
+    USER_ID,
+    BotHarness,
+    ErrorLog,
+    snapshot,
+)
 
 NASTY = [
     "\x00",
@@ -72,17 +81,6 @@ SETTINGS = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-
-
-class ErrorLog(logging.Handler):
-    """Records the error handler's reports (handlers/errors.py logs every one)."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
 
 
 @pytest.fixture

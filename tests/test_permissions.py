@@ -24,7 +24,16 @@ import pytest_asyncio
 
 from bot import texts
 from bot.i18n import t
-from tests.harness import ADMIN_ID, FORUM_ID, GROUP_ID, OTHER_ID, USER_ID, BotHarness, snapshot
+from tests.harness import (
+    ADMIN_ID,
+    FORUM_ID,
+    GROUP_ID,
+    OTHER_ID,
+    USER_ID,
+    BotHarness,
+    ErrorLog,
+    snapshot,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -80,15 +89,6 @@ REFUSALS = {
 }
 # Buttons anyone may press by design (reading, RSVP, calendar file).
 PUBLIC_BUTTONS = ("demo:rsvp:", "demo:ics:", "demo:page:", "st:", "ex:", "fa:")
-
-
-class ErrorLog(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
 
 
 @pytest.fixture(scope="module")
