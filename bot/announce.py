@@ -128,7 +128,7 @@ class StatusReporter:
 
     async def __call__(self, progress: Progress) -> None:
         stored = await self.chats.get(progress.status_chat_id)
-        lang = stored.language if stored else None
+        lang = stored.message_language if stored else None
         markup = None if progress.final else status_markup(lang, progress.broadcast_id)
         try:
             await self.bot.edit_message_text(

@@ -725,7 +725,7 @@ class FeedService:
             chat = await self.chats.get(admin_id)
             if chat is None:
                 continue  # they never started the bot: Telegram would refuse anyway
-            lang = chat.language or DEFAULT_LANGUAGE
+            lang = chat.message_language or DEFAULT_LANGUAGE
             values: dict[str, Any] = {"id": feed.id, "url": feed.url}
             if error is not None:
                 values["error"] = Markup(describe_error(lang, error.kind, error.status))

@@ -494,7 +494,7 @@ class ReminderService:
         now = self.clock.now()
         if demo is None or demo.cancelled or demo.starts_at <= now:
             return None
-        lang = chat.language or DEFAULT_LANGUAGE
+        lang = chat.message_language or DEFAULT_LANGUAGE
         tz = self._zone(chat.timezone)
         lead = int(payload.get("lead", 0))
         if now - due_at(demo.starts_at, lead, tz) > ON_TIME:
@@ -510,7 +510,7 @@ class ReminderService:
         demo = await self.demo(int(payload["demo_id"]))
         if demo is None:
             return None
-        lang = chat.language or DEFAULT_LANGUAGE
+        lang = chat.message_language or DEFAULT_LANGUAGE
         tz = self._zone(chat.timezone)
         when = format_when(demo.starts_at, tz, lang)
         if payload.get("change") == "cancelled":

@@ -23,6 +23,14 @@ async def language_for(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
     return normalize_language(user.language_code if user else None) or DEFAULT_LANGUAGE
 
 
+def app_language(update: Update) -> str | None:
+    """In a private chat, the user's Telegram app language if the bot speaks it."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None or chat.type != "private":
+        return None
+    return normalize_language(user.language_code)
+
+
 async def reply_html(
     update: Update,
     context: ContextTypes.DEFAULT_TYPE,

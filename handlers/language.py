@@ -15,7 +15,7 @@ from bot import texts
 from bot.i18n import LANGUAGE_FLAGS, LANGUAGE_NAMES, SUPPORTED_LANGUAGES, t
 from bot.permissions import may_manage_chat, refuse
 from bot.render import callback_data
-from bot.replies import edit_or_reply, language_for, reply_html
+from bot.replies import app_language, edit_or_reply, language_for, reply_html
 from bot.services import get_services
 
 PREFIX = "lang"
@@ -73,7 +73,7 @@ async def language_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     services = get_services(context)
     now = services.clock.now()
-    await services.chats.ensure(chat.id, chat.type, now)
+    await services.chats.ensure(chat.id, chat.type, now, app_language(update))
     if choice == AUTO:
         await services.chats.set_language(chat.id, None, now)
         lang = await language_for(update, context)

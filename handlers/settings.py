@@ -17,7 +17,7 @@ from bot.demos import clean_region, error_text
 from bot.i18n import t
 from bot.permissions import may_manage_chat, refuse
 from bot.render import callback_data
-from bot.replies import edit_or_reply, language_for, reply_html
+from bot.replies import app_language, edit_or_reply, language_for, reply_html
 from bot.services import get_services
 from bot.timeparse import InputError, canonical_zone_name, format_lead, parse_leads
 
@@ -71,7 +71,9 @@ async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE, prefix: str 
     chat = update.effective_chat
     if chat is None:
         return
-    stored = await services.chats.ensure(chat.id, chat.type, services.clock.now())
+    stored = await services.chats.ensure(
+        chat.id, chat.type, services.clock.now(), app_language(update)
+    )
     lang = await language_for(update, context)
     body = t(
         lang,
@@ -122,7 +124,7 @@ async def _save_setting(
     chat = update.effective_chat
     assert chat is not None
     now = services.clock.now()
-    await services.chats.ensure(chat.id, chat.type, now)
+    await services.chats.ensure(chat.id, chat.type, now, app_language(update))
     await save(chat.id, value, now)
     await services.reminders.chat_changed(chat.id)
 

@@ -12,7 +12,7 @@ from bot import texts
 from bot.commands import visible_commands
 from bot.i18n import Markup, t
 from bot.permissions import is_bot_admin, may_manage_chat
-from bot.replies import language_for, reply_html
+from bot.replies import app_language, language_for, reply_html
 from bot.services import get_services
 
 
@@ -21,7 +21,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     services = get_services(context)
     chat = update.effective_chat
     if chat is not None:
-        await services.chats.ensure(chat.id, chat.type, services.clock.now())
+        await services.chats.ensure(chat.id, chat.type, services.clock.now(), app_language(update))
     lang = await language_for(update, context)
     await reply_html(update, context, t(lang, texts.START, banner=t(lang, texts.BANNER)))
 

@@ -13,7 +13,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from bot import texts
 from bot.i18n import t
 from bot.permissions import chat_admin_only
-from bot.replies import language_for, reply_html
+from bot.replies import app_language, language_for, reply_html
 from bot.services import get_services
 
 PREFIX = "sub"
@@ -33,7 +33,7 @@ async def _subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if chat is None:
         return
     now = services.clock.now()
-    await services.chats.ensure(chat.id, chat.type, now)
+    await services.chats.ensure(chat.id, chat.type, now, app_language(update))
     thread_id = _thread_id(update)
     await services.chats.set_subscribed(chat.id, True, now, thread_id)
     lang = await language_for(update, context)

@@ -26,6 +26,12 @@ class Chat:
     lead_minutes: tuple[int, ...] | None
     region: str | None
     language: str | None
+    app_language: str | None = None  # private chats: the user's Telegram app language
+
+    @property
+    def message_language(self) -> str | None:
+        """The language for messages sent unprompted: the chat's choice, else the app's."""
+        return self.language or self.app_language
 
     def effective_leads(self) -> tuple[int, ...]:
         return self.lead_minutes if self.lead_minutes else DEFAULT_LEAD_MINUTES
@@ -50,6 +56,9 @@ def _row_to_chat(row: aiosqlite.Row) -> Chat:
         lead_minutes=tuple(int(x) for x in leads) if leads else None,
         region=row["region"],
         language=row["language"],
+        # Rows joined by other repositories may not select this column (and `in` on a
+        # sqlite3.Row looks at values, not names, hence keys()).
+        app_language=row["app_language"] if "app_language" in row.keys() else None,  # noqa: SIM118
     )
 
 
@@ -95,9 +104,16 @@ class ChatRepo:
         row = await cur.fetchone()
         return _row_to_chat(row) if row else None
 
-    async def ensure(self, chat_id: int, chat_type: str, now: datetime) -> Chat:
-        """Insert the chat if new (active, unsubscribed); mark it active again if it was not."""
+    async def ensure(
+        self, chat_id: int, chat_type: str, now: datetime, app_language: str | None = None
+    ) -> Chat:
+        """Insert the chat if new (active, unsubscribed); mark it active again if it was not.
+
+        For a private chat, app_language (a supported code) is remembered for the messages the
+        bot sends unprompted; it is written only when given and changed.
+        """
         stamp = now.isoformat()
+        private = _kind(chat_type) == "private"
         async with self.db.transaction() as conn:
             await conn.execute(
                 "INSERT INTO chats (chat_id, kind, created_at, updated_at) VALUES (?, ?, ?, ?)"
@@ -105,6 +121,11 @@ class ChatRepo:
                 " WHERE chats.kind != excluded.kind",
                 (chat_id, _kind(chat_type), stamp, stamp),
             )
+            if private and app_language is not None:
+                await conn.execute(
+                    "UPDATE chats SET app_language = ? WHERE chat_id = ? AND app_language IS NOT ?",
+                    (app_language, chat_id, app_language),
+                )
         chat = await self.get(chat_id)
         assert chat is not None
         return chat

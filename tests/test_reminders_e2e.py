@@ -147,3 +147,24 @@ async def test_reminder_lateness_is_measured(fast: SleepRecorder, harness: BotHa
     text = metrics_of(harness.app).render().decode()
     assert "solidarity_bot_reminder_lateness_seconds_count 1.0" in text
     assert "solidarity_bot_reminder_lateness_seconds_sum 90.0" in text
+
+
+async def test_reminders_follow_the_users_app_language(
+    fast: SleepRecorder, harness: BotHarness
+) -> None:
+    """A private user who never chose a language gets reminders in their Telegram app's."""
+    harness.core.private_chat(OTHER_ID, language_code="uk")
+    await harness.send(OTHER_ID, OTHER_ID, "/start")
+    await harness.send(OTHER_ID, OTHER_ID, "/subscribe")
+    stored = await harness.services.chats.get(OTHER_ID)
+    assert stored is not None and stored.language is None and stored.app_language == "uk"
+    start = harness.clock.now() + timedelta(days=2)
+    await harness.services.reminders.add_demo(NewDemo(starts_at=start, place="P", title="T"))
+    assert await at(harness, start - timedelta(hours=24)) == 1
+    await harness.core.wait_for(lambda: len(harness.replies(OTHER_ID)) >= 3, what="reminder")
+    reminder = harness.replies(OTHER_ID)[-1].text or ""
+    assert "Нагадування" in reminder and "Reminder" not in reminder
+    # A language chosen with /language wins over the app's.
+    await harness.services.chats.set_language(OTHER_ID, "fr", harness.clock.now())
+    stored = await harness.services.chats.get(OTHER_ID)
+    assert stored is not None and stored.message_language == "fr"
