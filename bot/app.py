@@ -11,12 +11,12 @@ from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter
 from telegram.request import BaseRequest
 
 from bot import announce
+from bot.aiohttp_request import AiohttpRequest
 from bot.clock import Clock, SystemClock
 from bot.commands import register_menus
 from bot.config import Settings
 from bot.content import ContentService
 from bot.feeds import build_feed_service
-from bot.formrequest import FormRequest
 from bot.health import start_health_server, stop_health_server
 from bot.metrics import Metrics, TrackingRequest, install_metrics, metrics_of
 from bot.outbox import build_outbox
@@ -53,9 +53,9 @@ def build_application(
     install_log_privacy(settings.token)  # before anything can log the token or an update
     metrics = Metrics(clock)
     # Every Bot API call passes these wrappers: they count sent messages and getUpdates.
-    request = TrackingRequest(request or FormRequest(connection_pool_size=256), metrics)
+    request = TrackingRequest(request or AiohttpRequest(connection_pool_size=256), metrics)
     get_updates_request = TrackingRequest(
-        get_updates_request or FormRequest(connection_pool_size=1), metrics
+        get_updates_request or AiohttpRequest(connection_pool_size=1), metrics
     )
     builder = (
         ApplicationBuilder()

@@ -83,7 +83,15 @@ def schedule_pruning(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 # any structured argument (an Update, a dict of parameters) at every level; the token is masked
 # everywhere. Our own loggers (bot, handlers, storage) log ids only by convention, and
 # tests/test_privacy.py checks it.
-THIRD_PARTY_PREFIXES = ("telegram", "httpx", "httpcore", "aiosqlite", "apscheduler", "tornado")
+THIRD_PARTY_PREFIXES = (
+    "telegram",
+    "aiohttp",
+    "httpx",
+    "httpcore",
+    "aiosqlite",
+    "apscheduler",
+    "tornado",
+)
 REDACTED = "…"
 _secrets: set[str] = set()
 _installed = False

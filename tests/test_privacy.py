@@ -121,11 +121,14 @@ async def test_no_personal_data_or_token_in_any_log_record(
                             await h.press(chat, PERSON, msg.message_id, button["callback_data"])
         await h.inline(PERSON, "marmalade-fjord occupation")
         await h.inline(PERSON, "")
+        # The transport (aiohttp) logs no URLs; a library that does is masked all the same.
+        url = f"{h.settings.bot_base_url}{TOKEN}/sendMessage"
+        logging.getLogger("aiohttp.client").warning("request to %s failed", url)
     finally:
         await h.close()
     lines = capture.lines()
     assert len(lines) > 50  # DEBUG really was captured (PTB and httpx talk a lot)
     assert any(line.startswith("telegram.") and " DEBUG " in line for line in lines)
-    assert any(line.startswith("httpx ") and "<token>" in line for line in lines)
+    assert any(line.startswith("aiohttp.client ") and "<token>" in line for line in lines)
     leaks = [(s, line[:300]) for line in lines for s in SECRETS if s.lower() in line.lower()]
     assert not leaks, "\n".join(f"{s!r} in: {line}" for s, line in leaks[:20])
