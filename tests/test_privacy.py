@@ -81,7 +81,16 @@ def capture() -> Iterator[Capture]:
     handler = Capture()
     root = logging.getLogger()
     old_level = root.level
-    names = ["telegram", "httpx", "httpcore", "apscheduler", "bot", "handlers", "storage"]
+    names = [
+        "telegram",
+        "aiohttp",
+        "httpx",
+        "httpcore",
+        "apscheduler",
+        "bot",
+        "handlers",
+        "storage",
+    ]
     old = {n: logging.getLogger(n).level for n in names}
     root.addHandler(handler)
     root.setLevel(logging.DEBUG)
