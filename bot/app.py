@@ -12,6 +12,7 @@ from telegram.request import BaseRequest
 
 from bot import announce
 from bot.aiohttp_request import AiohttpRequest
+from bot.chat_order import PerChatUpdateProcessor
 from bot.clock import Clock, SystemClock
 from bot.commands import register_menus
 from bot.config import Settings
@@ -68,6 +69,8 @@ def build_application(
         .post_shutdown(_post_shutdown)
     )
     builder = builder.request(request).get_updates_request(get_updates_request)
+    # Chats are served concurrently, each chat's updates in order (bot/chat_order.py).
+    builder = builder.concurrent_updates(PerChatUpdateProcessor())
     if rate_limiter is not None:
         builder = builder.rate_limiter(rate_limiter)
     app = builder.build()
