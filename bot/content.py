@@ -407,6 +407,9 @@ class ContentService:
         # Popular queries repeat ("genocide", "blockade"): keep recent result pages. The
         # corpus changes only through this service, and every change clears the cache.
         self._search_cache: OrderedDict[tuple[str, int, int], SearchPage] = OrderedDict()
+        # Bumped on every corpus change: a search that overlapped one (chats are served
+        # concurrently) must not put its possibly stale page into the cache.
+        self._generation = 0
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -417,6 +420,7 @@ class ContentService:
         return result
 
     async def _refresh(self) -> None:
+        self._generation += 1
         self._search_cache.clear()
         self._statements = {
             rec.slug: StatementInfo.from_record(rec) for rec in await self.repo.list_statements()
@@ -429,6 +433,7 @@ class ContentService:
         self._vocab_words = sorted(df)
         self._n_docs = len(rows)
         self._known = {}
+        self._generation += 1  # and again: a search that began during the refresh is stale too
 
     # ------------------------------------------------------------------ statements
 
@@ -596,8 +601,9 @@ class ContentService:
         if cached is not None:
             self._search_cache.move_to_end(key)
             return cached
+        generation = self._generation
         page = await self._search(query, limit, offset)
-        if len(query) <= SEARCH_CACHE_MAX_QUERY:
+        if len(query) <= SEARCH_CACHE_MAX_QUERY and generation == self._generation:
             self._search_cache[key] = page
             if len(self._search_cache) > SEARCH_CACHE_SIZE:
                 self._search_cache.popitem(last=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 from datetime import UTC, datetime
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FakeClock
-from bot.content import ContentService, highlight_html
+from bot.content import ContentService, SearchPage, highlight_html
 from bot.corpus import parse_uploaded
 from storage.db import Database
 
@@ -271,3 +272,29 @@ async def test_builtin_hidden_stays_hidden(tmp_path: Path) -> None:
     assert await svc.restore_statement(VIETNAM)
     assert (await svc.search("sotsialnyi rukh")).total == 1
     await db.close()
+
+
+async def test_a_search_that_overlaps_a_corpus_change_is_not_cached(
+    svc: ContentService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chats are served concurrently: a page computed before /addstatement must not linger."""
+    query = "marmalade fjord"
+    computed, release = asyncio.Event(), asyncio.Event()
+    original = svc._search
+
+    async def finishes_late(q: str, limit: int, offset: int) -> SearchPage:
+        page = await original(q, limit, offset)
+        computed.set()
+        await release.wait()  # the corpus changes meanwhile
+        return page
+
+    monkeypatch.setattr(svc, "_search", finishes_late)
+    overlapping = asyncio.create_task(svc.search(query))
+    await computed.wait()
+    text = "The marmalade fjord is where we meet.\n\nA second paragraph about solidarity."
+    await svc.add_statement(parse_uploaded(text, "Fjord notes", "The group", "2026-11-21"))
+    release.set()
+    assert (await overlapping).total == 0  # computed before the statement existed
+    monkeypatch.undo()
+    fresh = await svc.search(query)
+    assert fresh.hits and fresh.hits[0].statement.title == "Fjord notes"
