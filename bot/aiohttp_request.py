@@ -8,17 +8,22 @@ the bot's CPU time (bench/broadcast.py). aiohttp keeps idle connections in a pla
 and parses responses with its C parser (llhttp), so the same broadcast costs far less per message.
 
 The behaviour is PTB's: the same bodies on the wire (form fields via
-:func:`bot.formrequest.form_encode`, files as multipart), the same default timeouts, and the same
-exceptions (``TimedOut`` for a timeout of any kind, ``NetworkError`` for any other transport
-failure), so everything above this layer (PTB's error mapping, the outbox's verdicts) is unchanged.
+:func:`bot.formrequest.form_encode`, files as multipart), the same default timeouts, the same
+certificate trust and proxy settings from the environment as httpx, and the same exceptions
+(``TimedOut`` for a timeout of any kind, ``NetworkError`` for any other transport failure), so
+everything above this layer (PTB's error mapping, the outbox's verdicts) is unchanged.
 """
 
 from __future__ import annotations
 
+import functools
+import os
+import ssl
 import urllib.request
 from typing import Any
 
 import aiohttp
+import httpx
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
@@ -55,7 +60,11 @@ class AiohttpRequest(BaseRequest):
 
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=self._pool_size, limit_per_host=0)
+            # Trust exactly what PTB's httpx transport trusts: certifi's CA bundle, or
+            # SSL_CERT_FILE / SSL_CERT_DIR when set (a slim container may have no system store).
+            connector = aiohttp.TCPConnector(
+                limit=self._pool_size, limit_per_host=0, ssl=_ssl_context(*_ssl_env())
+            )
             self._session = aiohttp.ClientSession(
                 connector=connector,
                 headers={"User-Agent": self.USER_AGENT},
@@ -144,6 +153,17 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut from err
         except aiohttp.ClientError as err:
             raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
+
+
+def _ssl_env() -> tuple[str | None, str | None]:
+    return os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")
+
+
+@functools.lru_cache(maxsize=4)
+def _ssl_context(cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
+    """httpx's context for these settings, built once (loading the CA bundle takes ~20 ms)."""
+    del cert_file, cert_dir  # the cache key; httpx reads the same variables itself
+    return httpx.create_ssl_context()
 
 
 def _multipart(request_data: RequestData) -> aiohttp.FormData:

@@ -12,11 +12,14 @@ import email
 import email.policy
 import json
 import socket
+import ssl
 import urllib.parse
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import pytest
+import trustme
 from telegram import Bot, InputFile
 from telegram.error import NetworkError, TimedOut
 from telegram.request import RequestData
@@ -58,7 +61,9 @@ async def _answer(writer: asyncio.StreamWriter, body: bytes) -> None:
 
 
 @asynccontextmanager
-async def raw_server(silent: bool = False) -> AsyncIterator[tuple[str, Seen]]:
+async def raw_server(
+    silent: bool = False, tls: ssl.SSLContext | None = None
+) -> AsyncIterator[tuple[str, Seen]]:
     """An HTTP/1.1 keep-alive server answering OK to everything (or nothing, if silent)."""
     seen = Seen()
     writers: list[asyncio.StreamWriter] = []
@@ -77,10 +82,10 @@ async def raw_server(silent: bool = False) -> AsyncIterator[tuple[str, Seen]]:
         finally:
             writer.close()
 
-    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    server = await asyncio.start_server(serve, "127.0.0.1", 0, ssl=tls)
     port = server.sockets[0].getsockname()[1]
     try:
-        yield f"http://127.0.0.1:{port}", seen
+        yield f"{'https' if tls else 'http'}://127.0.0.1:{port}", seen
     finally:
         server.close()
         for writer in writers:  # Python 3.11 has no Server.close_clients()
@@ -90,7 +95,7 @@ async def raw_server(silent: bool = False) -> AsyncIterator[tuple[str, Seen]]:
 
 @pytest.fixture
 def no_proxy_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy", "ssl_cert_file"):
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.upper(), raising=False)
 
@@ -227,3 +232,31 @@ async def test_a_ptb_bot_runs_on_it(no_proxy_env: None) -> None:
             result = await bot._post("sendMessage", {"chat_id": 1, "text": "hi"})
         assert result == {"message_id": 7}
     assert seen.requests[-1][0].startswith(f"POST /bot{TOKEN}/sendMessage ".encode())
+
+
+async def test_https_trusts_what_httpx_trusts(
+    no_proxy_env: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A certificate from an unknown CA is refused; SSL_CERT_FILE naming that CA is honoured."""
+    ca = trustme.CA()
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server_tls)
+    ca_file = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    async with raw_server(tls=server_tls) as (url, seen):
+        for trusted in (False, True):
+            if trusted:
+                monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+            request = AiohttpRequest()
+            await request.initialize()
+            try:
+                if trusted:
+                    code, _ = await request.do_request(f"{url}/bot{TOKEN}/getMe", "POST")
+                    assert code == 200
+                else:
+                    with pytest.raises(NetworkError, match=r"(?i)certificate") as caught:
+                        await request.do_request(f"{url}/bot{TOKEN}/getMe", "POST")
+                    assert not isinstance(caught.value, TimedOut)
+            finally:
+                await request.shutdown()
+    assert len(seen.requests) == 1  # the refused handshake never carried a request
