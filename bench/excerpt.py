@@ -304,6 +304,11 @@ first getUpdates):
 | measure | value | target |
 |---|---|---|
 {table2}
+
+Memory is measured after the 1,000 commands were pushed at once: with chats served concurrently
+they are all taken in together (about 9 MB more at the peak than handled one by one: 82 MB with
+the update processor switched off, measured by hand), and aiohttp's modules add about 9 MB over
+a bot on httpx alone (70 MB before the transport changed).
 """
     return md
 
