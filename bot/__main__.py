@@ -148,8 +148,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     from telegram import Bot
     from telegram.error import InvalidToken, NetworkError, TelegramError
 
+    from bot.aiohttp_request import AiohttpRequest
+
     async def get_me() -> int:
-        bot = Bot(settings.token or "", base_url=settings.bot_base_url)
+        # The transport `run` uses: the same proxy and certificate settings are checked.
+        bot = Bot(settings.token or "", base_url=settings.bot_base_url, request=AiohttpRequest())
         try:
             async with bot:  # initialising calls getMe once
                 me = bot.bot

@@ -111,3 +111,17 @@ async def test_check_with_token_calls_get_me() -> None:
     assert proc.returncode == 0, err.decode()
     assert "@campaign_bot" in out.decode()
     assert [c.method for c in core.calls] == ["getMe"]
+
+
+def test_check_with_token_and_no_api_says_so_in_one_line() -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port that was free a moment ago and has no listener
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {"TELEGRAM_BOT_TOKEN": GOOD_TOKEN, "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{port}"}
+    proc = _cli(["check"], env)
+    assert proc.returncode == 1
+    assert "cannot reach the Bot API" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert GOOD_TOKEN not in proc.stderr + proc.stdout
