@@ -49,6 +49,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self.max_running = max_running
         self._running = asyncio.Semaphore(max_running)
         self._tails: dict[int, asyncio.Future[None]] = {}
+        self.pending = 0  # updates taken in and not yet fully handled (running or queued)
 
     @property
     def waiting_chats(self) -> int:
@@ -56,6 +57,13 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         return len(self._tails)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        self.pending += 1
+        try:
+            await self._process(update, coroutine)
+        finally:
+            self.pending -= 1
+
+    async def _process(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = order_key(update)
         if key is None:
             async with self._running:

@@ -25,6 +25,7 @@ from telegram._utils.types import ODVInput
 from telegram.ext import Application, CallbackContext, TypeHandler
 from telegram.request import BaseRequest, RequestData
 
+from bot.chat_order import PerChatUpdateProcessor
 from bot.clock import Clock, SystemClock, utcnow
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,11 @@ class Metrics:
         )
         self.errors = Counter(
             "solidarity_bot_errors", "Errors by kind (exception class name).", ["kind"], registry=r
+        )
+        self.updates_pending = Gauge(
+            "solidarity_bot_updates_pending",
+            "Updates taken in and not yet handled (running, or queued behind their chat).",
+            registry=r,
         )
         self.broadcast_backlog = Gauge(
             "solidarity_bot_broadcast_backlog", "Outbox deliveries not yet sent.", registry=r
@@ -130,6 +136,9 @@ async def _count_error(update: object, context: CallbackContext[Any, Any, Any, A
 def install_metrics(app: AnyApplication, metrics: Metrics) -> None:
     """Attach metrics to app: an update-tracking handler and an error counter."""
     app.bot_data[METRICS_KEY] = metrics
+    processor = app.update_processor
+    if isinstance(processor, PerChatUpdateProcessor):
+        metrics.updates_pending.set_function(lambda: processor.pending)
     app.add_handler(TypeHandler(Update, _track_update), group=TRACKING_GROUP)
     # PTB calls every error handler; this one only counts (handlers/errors.py logs).
     app.add_error_handler(_count_error)

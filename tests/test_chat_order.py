@@ -13,6 +13,7 @@ from typing import Any
 from telegram import Update
 
 from bot.chat_order import PerChatUpdateProcessor, order_key
+from bot.metrics import metrics_of
 from tests.harness import BotHarness
 
 SLOW = 0.3  # seconds the fake server holds the slow answer
@@ -75,10 +76,18 @@ async def test_a_flooding_chat_queues_behind_itself_not_in_front_of_others(
     # A's first reply is still held and its other commands wait in A's chain without taking
     # processing slots, so B was served at once.
     assert not h.replies(A)
+    # Operators see the backlog (/metrics, /health): all of A's commands are still pending.
+    assert processor.pending >= len(flood)
+    metrics = metrics_of(h.app).render().decode()
+    gauge = next(
+        line for line in metrics.splitlines() if line.startswith("solidarity_bot_updates_pending ")
+    )
+    assert float(gauge.split()[1]) >= len(flood)
     for update in flood:
         await h.processed(update)
     assert len(h.replies(A)) == len(flood)
     assert processor.waiting_chats == 0
+    assert processor.pending == 0
 
 
 def _update(data: dict[str, Any]) -> Update:

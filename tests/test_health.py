@@ -46,6 +46,7 @@ async def test_health_fields(harness: BotHarness) -> None:
     assert doc["scheduler"]["running"] in (True, None)
     assert doc["updates"]["last_update_at"] == harness.clock.now().isoformat()
     assert doc["updates"]["last_get_updates_at"] == harness.clock.now().isoformat()
+    assert doc["updates"]["pending"] == 0
     assert doc["broadcast_backlog"] == 0
 
 
