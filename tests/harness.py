@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -42,6 +43,18 @@ class TrackingApplication(Application):  # type: ignore[type-arg]
                 tracker: UpdateTracker | None = self.bot_data.get("_tracker")
                 if tracker is not None:
                     await tracker.done(update.update_id)
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def bot_env(**settings: str) -> dict[str, str]:
+    """The environment for a child `python -m bot`: ours minus every TELEGRAM_*/BOT_* variable
+    (a developer's real token must never reach a test), the project importable, plus settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
+    env["PYTHONPATH"] = str(ROOT)
+    env.update(settings)
+    return env
 
 
 class UpdateTracker:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import DEFAULT_API_BASE_URL, ConfigError, load_settings
+from tests.harness import bot_env
 
 GOOD_TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -59,10 +59,9 @@ def test_bad_values_name_the_variable(env: dict[str, str], name: str) -> None:
 
 
 def _cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
-        env={**base, **env},
+        env=bot_env(**env),
         capture_output=True,
         text=True,
         timeout=60,
@@ -97,13 +96,12 @@ async def test_check_with_token_calls_get_me() -> None:
 
     core = BotApiCore(token=GOOD_TOKEN, bot_username="campaign_bot")
     async with FakeBotApiServer(core) as server:
-        base = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
             "bot",
             "check",
-            env={**base, "TELEGRAM_BOT_TOKEN": GOOD_TOKEN, "TELEGRAM_API_BASE_URL": server.url},
+            env=bot_env(TELEGRAM_BOT_TOKEN=GOOD_TOKEN, TELEGRAM_API_BASE_URL=server.url),
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
         )

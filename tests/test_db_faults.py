@@ -16,9 +16,8 @@ from bot import texts
 from bot.emulator import BotApiCore, FakeBotApiServer
 from bot.i18n import t
 from storage.db import Database
-from tests.harness import TOKEN, USER_ID, BotHarness
+from tests.harness import ROOT, TOKEN, USER_ID, BotHarness, bot_env
 
-ROOT = Path(__file__).resolve().parent.parent
 SORRY = t("en", texts.INTERNAL_ERROR)
 
 HOLDER = """
@@ -171,8 +170,9 @@ async def api() -> AsyncIterator[FakeBotApiServer]:
 
 
 async def _run(server: FakeBotApiServer, db_path: Path) -> tuple[int, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
-    env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=server.url, BOT_DB_PATH=str(db_path))
+    env = bot_env(
+        TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=server.url, BOT_DB_PATH=str(db_path)
+    )
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

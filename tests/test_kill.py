@@ -9,7 +9,6 @@ against the fake Bot API served by this test.
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sqlite3
 import sys
@@ -22,9 +21,8 @@ import pytest
 from bot.emulator import BotApiCore, FakeBotApiServer
 from bot.outbox import OutboxOptions
 from storage.db import Database
-from tests.harness import ADMIN_ID, TOKEN
+from tests.harness import ADMIN_ID, ROOT, TOKEN, bot_env
 
-ROOT = Path(__file__).resolve().parent.parent
 CHATS = [600_000 + i for i in range(120)]
 KILLS = 3
 IN_FLIGHT = OutboxOptions().workers  # at most this many messages can be sent twice per kill
@@ -39,8 +37,7 @@ class Bot:
         self.proc: asyncio.subprocess.Process | None = None
 
     async def start(self) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
-        env.update(
+        env = bot_env(
             TELEGRAM_BOT_TOKEN=TOKEN,
             TELEGRAM_API_BASE_URL=self.server.url,
             BOT_DB_PATH=str(self.db),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,9 +11,9 @@ import pytest
 
 from bot.emulator import BotApiCore, FakeBotApiServer
 from bot.lock import AlreadyLocked, InstanceLock, is_locked
+from tests import harness
 
 TOKEN = "123456:TEST-TOKEN-abcdefghijklmnop"
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_lock_is_exclusive_and_released(tmp_path: Path) -> None:
@@ -32,15 +31,10 @@ def test_lock_is_exclusive_and_released(tmp_path: Path) -> None:
 
 
 def bot_env(db: Path, api_url: str, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "TELEGRAM_"))}
-    env.update(
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_API_BASE_URL=api_url,
-        BOT_DB_PATH=str(db),
-        PYTHONPATH=str(ROOT),
+    env = harness.bot_env(
+        TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=api_url, BOT_DB_PATH=str(db)
     )
-    env.update(extra)
-    return env
+    return env | extra  # a case may override any of them
 
 
 async def wait_until(predicate: object, timeout: float = 20.0) -> None:
