@@ -12,6 +12,13 @@ The behaviour is PTB's: the same bodies on the wire (form fields via
 certificate trust and proxy settings from the environment as httpx, and the same exceptions
 (``TimedOut`` for a timeout of any kind, ``NetworkError`` for any other transport failure), so
 everything above this layer (PTB's error mapping, the outbox's verdicts) is unchanged.
+
+One difference had to be made up for: httpcore probes a pooled connection before reusing it,
+aiohttp does not, so a request could meet a kept-alive connection the server had just closed
+and fail. Here idle connections expire after 5 s (as in httpx), and a request whose reused
+connection goes down before a byte of the answer is sent once more on a new one. (A server that
+took the request in and then dropped the connection unanswered would see it twice; the outbox
+would have retried that NetworkError in the same way.)
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import functools
 import os
 import ssl
 import urllib.request
+from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
@@ -31,6 +39,7 @@ from telegram.request import BaseRequest, RequestData
 
 from bot.formrequest import CONTENT_TYPE, form_encode
 
+KEEPALIVE_SECONDS = 5.0  # httpx's keepalive_expiry
 _Timeouts = tuple[float | None, float | None, float | None, float | None]
 
 
@@ -62,14 +71,20 @@ class AiohttpRequest(BaseRequest):
         if self._session is None or self._session.closed:
             # Trust exactly what PTB's httpx transport trusts: certifi's CA bundle, or
             # SSL_CERT_FILE / SSL_CERT_DIR when set (a slim container may have no system store).
+            # Idle connections are dropped after 5 s, as httpx does: well before a server
+            # would close them, so a request rarely meets one the server has just closed.
             connector = aiohttp.TCPConnector(
-                limit=self._pool_size, limit_per_host=0, ssl=_ssl_context(*_ssl_env())
+                limit=self._pool_size,
+                limit_per_host=0,
+                ssl=_ssl_context(*_ssl_env()),
+                keepalive_timeout=KEEPALIVE_SECONDS,
             )
             self._session = aiohttp.ClientSession(
                 connector=connector,
                 headers={"User-Agent": self.USER_AGENT},
                 cookie_jar=aiohttp.DummyCookieJar(),  # the Bot API sets none; keep none
                 raise_for_status=False,
+                trace_configs=[_REUSE_TRACE],
             )
             # Like httpx, honour HTTP(S)_PROXY / NO_PROXY, read once here: aiohttp's own
             # trust_env looks them (and ~/.netrc) up in a thread on every request.
@@ -144,15 +159,48 @@ class AiohttpRequest(BaseRequest):
                 body = _multipart(request_data)
             elif params := request_data.json_parameters:
                 body, headers = form_encode(params), {"Content-Type": CONTENT_TYPE}
-        try:
-            async with session.request(
-                method, url, data=body, headers=headers, timeout=timeout, proxy=self._proxy(url)
-            ) as response:
-                return response.status, await response.read()
-        except (TimeoutError, aiohttp.ServerTimeoutError) as err:
-            raise TimedOut from err
-        except aiohttp.ClientError as err:
-            raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
+        proxy = self._proxy(url)
+        for attempt in (1, 2):
+            reused: list[bool] = []  # set by _REUSE_TRACE when a pooled connection is taken
+            try:
+                async with session.request(
+                    method,
+                    url,
+                    data=body,
+                    headers=headers,
+                    timeout=timeout,
+                    proxy=proxy,
+                    trace_request_ctx=reused,
+                ) as response:
+                    return response.status, await response.read()
+            except (TimeoutError, aiohttp.ServerTimeoutError) as err:
+                raise TimedOut from err
+            except aiohttp.ServerDisconnectedError as err:
+                # A kept-alive connection that the server closed while it sat in the pool:
+                # it went down before a byte of the answer, so the request was not taken in.
+                # One retry on a new connection (what httpx gets by probing idle sockets).
+                if attempt == 1 and reused:
+                    if files:
+                        body = _multipart(request_data)  # type: ignore[arg-type]
+                    continue
+                raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
+            except aiohttp.ClientError as err:
+                raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
+        raise AssertionError("unreachable")  # the loop returns or raises
+
+
+async def _mark_reused(
+    session: aiohttp.ClientSession,
+    context: SimpleNamespace,
+    params: aiohttp.TraceConnectionReuseconnParams,
+) -> None:
+    if isinstance(context.trace_request_ctx, list):
+        context.trace_request_ctx.append(True)
+
+
+_REUSE_TRACE = aiohttp.TraceConfig()
+_REUSE_TRACE.on_connection_reuseconn.append(_mark_reused)
+_REUSE_TRACE.freeze()
 
 
 def _ssl_env() -> tuple[str | None, str | None]:

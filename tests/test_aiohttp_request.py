@@ -260,3 +260,62 @@ async def test_https_trusts_what_httpx_trusts(
             finally:
                 await request.shutdown()
     assert len(seen.requests) == 1  # the refused handshake never carried a request
+
+
+@asynccontextmanager
+async def closing_server(answers: int) -> AsyncIterator[tuple[str, list[int]]]:
+    """Answers the first `answers` requests (each on a connection it then closes, without a
+    "Connection: close" header), then closes every connection without answering. Yields its
+    URL and, per request received, the number of the connection it came on."""
+    seen: list[int] = []
+    connections = 0
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        try:
+            await _read_request(reader)
+            seen.append(connections)
+            if len(seen) <= answers:
+                await _answer(writer, OK)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    try:
+        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}", seen
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+async def test_a_connection_the_server_closed_is_not_reused_and_nothing_is_sent_twice(
+    no_proxy_env: None,
+) -> None:
+    async with closing_server(answers=50) as (url, seen):
+        request = AiohttpRequest(connection_pool_size=4)
+        await request.initialize()
+        try:
+            for _ in range(50):  # back to back: the close races the next request
+                code, _ = await request.do_request(f"{url}/bot{TOKEN}/sendMessage", "POST")
+                assert code == 200
+        finally:
+            await request.shutdown()
+    assert len(seen) == 50  # every request reached the server exactly once
+    assert len(set(seen)) == 50  # each on a connection of its own
+
+
+async def test_no_answer_on_a_new_connection_is_a_network_error_without_retry(
+    no_proxy_env: None,
+) -> None:
+    async with closing_server(answers=0) as (url, seen):
+        request = AiohttpRequest()
+        await request.initialize()
+        try:
+            with pytest.raises(NetworkError, match="ServerDisconnected"):
+                await request.do_request(f"{url}/bot{TOKEN}/sendMessage", "POST")
+        finally:
+            await request.shutdown()
+    assert len(seen) == 1
