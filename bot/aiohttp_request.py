@@ -16,9 +16,9 @@ everything above this layer (PTB's error mapping, the outbox's verdicts) is unch
 One difference had to be made up for: httpcore probes a pooled connection before reusing it,
 aiohttp does not, so a request could meet a kept-alive connection the server had just closed
 and fail. Here idle connections expire after 5 s (as in httpx), and a request whose reused
-connection goes down before a byte of the answer is sent once more on a new one. (A server that
-took the request in and then dropped the connection unanswered would see it twice; the outbox
-would have retried that NetworkError in the same way.)
+connection goes down before a byte of the answer is sent once more on a new one, unless its
+method posts something (send*, copy*, forward*): the server may have taken that one in, and
+a message must never be sent twice behind the caller's back (the outbox decides itself).
 """
 
 from __future__ import annotations
@@ -176,10 +176,12 @@ class AiohttpRequest(BaseRequest):
             except (TimeoutError, aiohttp.ServerTimeoutError) as err:
                 raise TimedOut from err
             except aiohttp.ServerDisconnectedError as err:
-                # A kept-alive connection that the server closed while it sat in the pool:
-                # it went down before a byte of the answer, so the request was not taken in.
-                # One retry on a new connection (what httpx gets by probing idle sockets).
-                if attempt == 1 and reused:
+                # A kept-alive connection went down before a byte of the answer: most likely
+                # the server closed it while it sat in the pool (httpcore probes idle sockets
+                # to avoid that). A method that can be repeated is sent once more on a new
+                # connection; one that posts something (send*, copy*, forward*) is not, since
+                # the server may have taken it in: the caller gets a NetworkError as before.
+                if attempt == 1 and reused and _repeatable(url):
                     if files:
                         body = _multipart(request_data)  # type: ignore[arg-type]
                     continue
@@ -187,6 +189,14 @@ class AiohttpRequest(BaseRequest):
             except aiohttp.ClientError as err:
                 raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
         raise AssertionError("unreachable")  # the loop returns or raises
+
+
+_POSTS_SOMETHING = ("send", "copy", "forward")
+
+
+def _repeatable(url: str) -> bool:
+    """Whether the Bot API method of url can be repeated without posting something twice."""
+    return not url.rsplit("/", 1)[-1].lower().startswith(_POSTS_SOMETHING)
 
 
 async def _mark_reused(

@@ -291,7 +291,7 @@ async def closing_server(answers: int) -> AsyncIterator[tuple[str, list[int]]]:
         await server.wait_closed()
 
 
-async def test_a_connection_the_server_closed_is_not_reused_and_nothing_is_sent_twice(
+async def test_a_repeatable_call_survives_a_connection_the_server_closed(
     no_proxy_env: None,
 ) -> None:
     async with closing_server(answers=50) as (url, seen):
@@ -299,12 +299,29 @@ async def test_a_connection_the_server_closed_is_not_reused_and_nothing_is_sent_
         await request.initialize()
         try:
             for _ in range(50):  # back to back: the close races the next request
-                code, _ = await request.do_request(f"{url}/bot{TOKEN}/sendMessage", "POST")
+                code, _ = await request.do_request(f"{url}/bot{TOKEN}/editMessageText", "POST")
                 assert code == 200
         finally:
             await request.shutdown()
     assert len(seen) == 50  # every request reached the server exactly once
     assert len(set(seen)) == 50  # each on a connection of its own
+
+
+async def test_a_message_is_never_sent_twice_behind_the_callers_back(
+    no_proxy_env: None,
+) -> None:
+    """The server answers once, then takes the next sendMessage in and hangs up: no retry."""
+    async with closing_server(answers=1) as (url, seen):
+        request = AiohttpRequest()
+        await request.initialize()
+        try:
+            await request.do_request(f"{url}/bot{TOKEN}/sendMessage", "POST")
+            await asyncio.sleep(0.05)  # the first connection's close is seen: a new one
+            with pytest.raises(NetworkError, match="ServerDisconnected"):
+                await request.do_request(f"{url}/bot{TOKEN}/sendMessage", "POST")
+        finally:
+            await request.shutdown()
+    assert len(seen) == 2
 
 
 async def test_no_answer_on_a_new_connection_is_a_network_error_without_retry(
