@@ -270,21 +270,29 @@ async def test_https_trusts_what_httpx_trusts(
 
 
 @asynccontextmanager
-async def closing_server(answers: int) -> AsyncIterator[tuple[str, list[int]]]:
-    """Answers the first `answers` requests (each on a connection it then closes, without a
-    "Connection: close" header), then closes every connection without answering. Yields its
-    URL and, per request received, the number of the connection it came on."""
+async def closing_server(
+    answers: int, keep_alive: bool = False
+) -> AsyncIterator[tuple[str, list[int]]]:
+    """Answers the first `answers` requests, then takes each next one in and hangs up without
+    answering. Without keep_alive it closes every connection after one answer (and without a
+    "Connection: close" header). Yields its URL and, per request received, the number of the
+    connection it came on."""
     seen: list[int] = []
     connections = 0
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         nonlocal connections
         connections += 1
+        number = connections
         try:
-            await _read_request(reader)
-            seen.append(connections)
-            if len(seen) <= answers:
+            while True:
+                await _read_request(reader)
+                seen.append(number)
+                if len(seen) > answers:
+                    return
                 await _answer(writer, OK)
+                if not keep_alive:
+                    return
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
         finally:
@@ -314,32 +322,27 @@ async def test_a_repeatable_call_survives_a_connection_the_server_closed(
     assert len(set(seen)) == 50  # each on a connection of its own
 
 
-async def test_a_message_is_never_sent_twice_behind_the_callers_back(
-    no_proxy_env: None,
+@pytest.mark.parametrize(
+    ("method", "reused", "received"),
+    [
+        ("sendMessage", True, 2),  # posts something: never sent again behind the caller's back
+        ("editMessageText", True, 3),  # repeatable: sent once more on a new connection
+        ("sendMessage", False, 1),  # a new connection that drops: nothing to blame on reuse
+        ("editMessageText", False, 1),
+    ],
+)
+async def test_a_call_that_gets_no_answer_is_a_network_error(
+    no_proxy_env: None, method: str, reused: bool, received: int
 ) -> None:
-    """The server answers once, then takes the next sendMessage in and hangs up: no retry."""
-    async with closing_server(answers=1) as (url, seen):
+    """The server takes the call in and hangs up; on a kept-alive connection or a new one."""
+    async with closing_server(answers=1 if reused else 0, keep_alive=True) as (url, seen):
         request = AiohttpRequest()
         await request.initialize()
         try:
-            await request.do_request(f"{url}/bot{TOKEN}/sendMessage", "POST")
-            await asyncio.sleep(0.05)  # the first connection's close is seen: a new one
+            if reused:  # one answered call leaves the connection in the pool
+                await request.do_request(f"{url}/bot{TOKEN}/getMe", "POST")
             with pytest.raises(NetworkError, match="ServerDisconnected"):
-                await request.do_request(f"{url}/bot{TOKEN}/sendMessage", "POST")
+                await request.do_request(f"{url}/bot{TOKEN}/{method}", "POST")
         finally:
             await request.shutdown()
-    assert len(seen) == 2
-
-
-async def test_no_answer_on_a_new_connection_is_a_network_error_without_retry(
-    no_proxy_env: None,
-) -> None:
-    async with closing_server(answers=0) as (url, seen):
-        request = AiohttpRequest()
-        await request.initialize()
-        try:
-            with pytest.raises(NetworkError, match="ServerDisconnected"):
-                await request.do_request(f"{url}/bot{TOKEN}/sendMessage", "POST")
-        finally:
-            await request.shutdown()
-    assert len(seen) == 1
+    assert len(seen) == received
