@@ -29,6 +29,7 @@ import ssl
 import urllib.request
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 import httpx
@@ -100,11 +101,10 @@ class AiohttpRequest(BaseRequest):
         """aiohttp's timeout for PTB's four (cached: the same few combinations recur)."""
         found = self._timeouts.get(timeouts)
         if found is None:
-            read, write, connect, pool = timeouts
+            read, _, connect, pool = timeouts
             # aiohttp has no write timeout: the whole exchange is bounded by the sum instead,
             # so a stalled upload still ends in TimedOut.
-            parts = (read, write, connect, pool)
-            total = None if any(p is None for p in parts) else sum(p for p in parts if p)
+            total = None if None in timeouts else sum(p for p in timeouts if p)
             found = aiohttp.ClientTimeout(
                 total=total,
                 connect=None if connect is None or pool is None else connect + pool,
@@ -117,12 +117,11 @@ class AiohttpRequest(BaseRequest):
 
     def _proxy(self, url: str) -> str | None:
         """The environment's proxy for url's scheme and host, if any (cached per origin)."""
-        scheme, _, rest = url.partition("://")
-        origin = scheme + "://" + rest.split("/", 1)[0]
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
         if origin not in self._proxy_for:
-            proxy = self._env_proxies.get(scheme)
-            host = rest.split("/", 1)[0].rsplit("@", 1)[-1]
-            if proxy is not None and urllib.request.proxy_bypass(host.split(":")[0]):
+            proxy = self._env_proxies.get(parts.scheme)
+            if proxy is not None and urllib.request.proxy_bypass(parts.hostname or ""):
                 proxy = None
             self._proxy_for[origin] = proxy
         return self._proxy_for[origin]
@@ -152,13 +151,7 @@ class AiohttpRequest(BaseRequest):
                 d_pool if isinstance(pool_timeout, DefaultValue) else pool_timeout,
             )
         )
-        body: Any = None
-        headers: dict[str, str] | None = None
-        if request_data is not None:
-            if files:
-                body = _multipart(request_data)
-            elif params := request_data.json_parameters:
-                body, headers = form_encode(params), {"Content-Type": CONTENT_TYPE}
+        body, headers = _body(request_data)
         proxy = self._proxy(url)
         for attempt in (1, 2):
             reused: list[bool] = []  # set by _REUSE_TRACE when a pooled connection is taken
@@ -182,8 +175,8 @@ class AiohttpRequest(BaseRequest):
                 # connection; one that posts something (send*, copy*, forward*) is not, since
                 # the server may have taken it in: the caller gets a NetworkError as before.
                 if attempt == 1 and reused and _repeatable(url):
-                    if files:
-                        body = _multipart(request_data)  # type: ignore[arg-type]
+                    if files:  # a multipart body is used up by sending it: build it anew
+                        body, headers = _body(request_data)
                     continue
                 raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
             except aiohttp.ClientError as err:
@@ -222,6 +215,17 @@ def _ssl_context(cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
     """httpx's context for these settings, built once (loading the CA bundle takes ~20 ms)."""
     del cert_file, cert_dir  # the cache key; httpx reads the same variables itself
     return httpx.create_ssl_context()
+
+
+def _body(request_data: RequestData | None) -> tuple[Any, dict[str, str] | None]:
+    """The body and its extra headers: multipart with files, else a form (or nothing)."""
+    if request_data is None:
+        return None, None
+    if request_data.contains_files:
+        return _multipart(request_data), None
+    if params := request_data.json_parameters:
+        return form_encode(params), {"Content-Type": CONTENT_TYPE}
+    return None, None
 
 
 def _multipart(request_data: RequestData) -> aiohttp.FormData:

@@ -24,7 +24,7 @@ from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseUpdateProcessor
+from telegram.ext import Application, BaseUpdateProcessor
 
 # PTB's own semaphore only counts tasks here (chained ones included): keep it out of the way.
 _UNBOUNDED = 1 << 20
@@ -92,3 +92,9 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         pass
+
+
+def pending_updates(app: Application[Any, Any, Any, Any, Any, Any]) -> int | None:
+    """Updates app has taken in and not yet handled, if it runs this processor."""
+    processor = app.update_processor
+    return processor.pending if isinstance(processor, PerChatUpdateProcessor) else None

@@ -20,7 +20,7 @@ from tornado.netutil import bind_sockets
 from tornado.web import Application as WebApplication
 from tornado.web import RequestHandler
 
-from bot.chat_order import PerChatUpdateProcessor
+from bot.chat_order import pending_updates
 from bot.clock import utcnow
 from bot.metrics import Metrics, metrics_of
 from bot.services import SERVICES_KEY, Services
@@ -66,12 +66,6 @@ def _scheduler_running(app: AnyApplication) -> bool | None:
     return None
 
 
-def _pending(app: AnyApplication) -> int | None:
-    """Updates taken in and not yet handled (bot/chat_order.py), if that processor is in use."""
-    processor = app.update_processor
-    return processor.pending if isinstance(processor, PerChatUpdateProcessor) else None
-
-
 async def collect_health(app: AnyApplication) -> dict[str, Any]:
     """The /health document; `ok` is False when something needs a human."""
     metrics = metrics_of(app)
@@ -110,7 +104,7 @@ async def collect_health(app: AnyApplication) -> dict[str, Any]:
         "updates": {
             "last_update_at": _iso(metrics.last_update_at),
             "last_get_updates_at": _iso(last_poll),
-            "pending": _pending(app),
+            "pending": pending_updates(app),
         },
         "broadcast_backlog": backlog,
     }

@@ -25,7 +25,7 @@ from telegram._utils.types import ODVInput
 from telegram.ext import Application, CallbackContext, TypeHandler
 from telegram.request import BaseRequest, RequestData
 
-from bot.chat_order import PerChatUpdateProcessor
+from bot.chat_order import pending_updates
 from bot.clock import Clock, SystemClock, utcnow
 
 log = logging.getLogger(__name__)
@@ -136,9 +136,7 @@ async def _count_error(update: object, context: CallbackContext[Any, Any, Any, A
 def install_metrics(app: AnyApplication, metrics: Metrics) -> None:
     """Attach metrics to app: an update-tracking handler and an error counter."""
     app.bot_data[METRICS_KEY] = metrics
-    processor = app.update_processor
-    if isinstance(processor, PerChatUpdateProcessor):
-        metrics.updates_pending.set_function(lambda: processor.pending)
+    metrics.updates_pending.set_function(lambda: pending_updates(app) or 0)
     app.add_handler(TypeHandler(Update, _track_update), group=TRACKING_GROUP)
     # PTB calls every error handler; this one only counts (handlers/errors.py logs).
     app.add_error_handler(_count_error)
