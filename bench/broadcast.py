@@ -32,8 +32,8 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bench.report import percentile, pin, write_section
 from bot.app import build_application, start_application, stop_application
+from bot.broadcast.outbox import OutboxLimits, OutboxOptions, Target
 from bot.config import Settings
-from bot.outbox import OutboxLimits, OutboxOptions, Target
 from bot.services import SERVICES_KEY, Services
 from storage.db import Database
 
@@ -302,7 +302,7 @@ def report(n: int, rates: list[float], res: dict[str, list[dict[str, Any]]]) -> 
     ]
     off, off_h, off_l = med("off", "rate"), med("off_httpx", "rate"), med("off_loop", "rate")
     off_rows = [
-        ("Outbox (our transport, bot/aiohttp_request.py)", "off"),
+        ("Outbox (our transport, bot/telegram/aiohttp_request.py)", "off"),
         ("Outbox on PTB's own transport (HTTPXRequest)", "off_httpx"),
         ("Plain loop, PTB defaults, no limiter", "off_loop"),
     ]
@@ -331,7 +331,8 @@ def report(n: int, rates: list[float], res: dict[str, list[dict[str, Any]]]) -> 
         "",
         f"Machine load average during the run: {os.getloadavg()[0]:.1f} (2 cores). The outbox "
         "admits at evenly spaced moments at 98.5% of the overall limit, never more than that in "
-        "any one-second window (bot/ratelimit.py). The fake Telegram collects garbage between "
+        "any one-second window (bot/broadcast/ratelimit.py). The fake Telegram collects garbage "
+        "between "
         "runs only: a gen-2 collection in mid-run (tens of ms) made it stamp a backlog of "
         "requests at once, and its own sliding window then answered 429 (every 429 the outbox "
         "met came in one such burst; with the collector left on, 94.9% and 6 429s). With limits "
@@ -339,7 +340,7 @@ def report(n: int, rates: list[float], res: dict[str, list[dict[str, Any]]]) -> 
         "polls every idle connection's socket on every request and anyio wraps each read and "
         "write (about three quarters of the bot's CPU time in a profile); on aiohttp that "
         "bookkeeping is gone. The outbox also reads only `message_id` from each answer (no "
-        "telegram.Message is built) and encodes form bodies with bot/formrequest.py.",
+        "telegram.Message is built) and encodes form bodies with bot/telegram/formrequest.py.",
     ]
     return "\n".join(lines)
 

@@ -24,11 +24,11 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 from bench.report import percentile, pin, write_section
-from bot.aiohttp_request import AiohttpRequest
 from bot.app import build_application, start_application, stop_application
-from bot.chat_order import PerChatUpdateProcessor
 from bot.config import Settings
 from bot.emulator import BotApiCore, FakeBotApiServer
+from bot.telegram.aiohttp_request import AiohttpRequest
+from bot.telegram.chat_order import PerChatUpdateProcessor
 
 TOKEN = "123456:BENCH-TOKEN-abcdefghijklmnop"
 QUERIES = ["blockade", "genocide", "campism", "arms for ukraine", "vietnam victory"]
@@ -150,7 +150,8 @@ async def _measure(kind: str, db: Path, rounds: int, updates: int) -> dict[str, 
     child = await _Child.start()
     try:
         if kind == "bot":
-            # Simulated users send bursts: flood control (bot/guards.py) would rightly stop them.
+            # Simulated users send bursts: flood control (bot/telegram/guards.py) would
+            # rightly stop them.
             settings = Settings(token=TOKEN, api_base_url=child.url, db_path=db, flood_limit=0)
             app = build_application(settings)
             await start_application(app)
@@ -283,7 +284,8 @@ Real PTB `Application` polling the fake Bot API over HTTP on 127.0.0.1 (the fake
 child process, {where}). Baseline: a bare PTB echo bot (PTB's defaults: httpx
 transport, one update at a time) against the same kind of server (a fresh one) in the same
 run. Beside it, the same echo bot on our bot's stack (the aiohttp transport,
-bot/aiohttp_request.py, and per-chat concurrent updates, bot/chat_order.py): that ratio is the
+bot/telegram/aiohttp_request.py, and per-chat concurrent updates,
+bot/telegram/chat_order.py): that ratio is the
 cost of /excerpt's own work. {args.rounds} rounds of 100 sequential round trips, and
 {args.updates} commands from 50 chats pushed at once.
 

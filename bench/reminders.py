@@ -29,10 +29,10 @@ from typing import Any
 
 from bench.report import percentile, write_section
 from bot.app import build_application, start_application, stop_application
+from bot.broadcast.outbox import Outgoing, Target
+from bot.broadcast.ratelimit import OutboxLimits
 from bot.config import Settings
 from bot.emulator import BotApiCore, FakeBotApiServer
-from bot.outbox import Outgoing, Target
-from bot.ratelimit import OutboxLimits
 from bot.services import SERVICES_KEY, Services
 from storage.chats import Chat
 from storage.db import Database

@@ -17,8 +17,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.content import ContentService, words
-from bot.corpus import Paragraph
+from bot.content.corpus import Paragraph
+from bot.content.service import ContentService, words
 from storage.db import Database
 
 QUERIES = Path(__file__).resolve().parent.parent / "tests" / "data" / "search_queries.json"

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from bot.config import ConfigError, Settings, load_settings
 
 if TYPE_CHECKING:
-    from bot.health import HealthConfig
+    from bot.ops.health import HealthConfig
 
 log = logging.getLogger("bot")
 
@@ -30,8 +30,8 @@ def _fail(message: str, status: int = 1) -> int:
 
 def _health_config(args: argparse.Namespace) -> HealthConfig | None:
     """--health-port / BOT_HEALTH_PORT (off when neither is set); exits 2 on bad values."""
-    from bot.health import HealthConfig
-    from bot.webhook import parse_listen, parse_port
+    from bot.ops.health import HealthConfig
+    from bot.ops.webhook import parse_listen, parse_port
 
     try:
         flag = getattr(args, "health_port", None)
@@ -46,7 +46,7 @@ def _health_config(args: argparse.Namespace) -> HealthConfig | None:
 
 
 def _setup_logging(json_logs: bool = False) -> None:
-    from bot.logs import configure_logging
+    from bot.ops.logs import configure_logging
 
     configure_logging(json_logs=json_logs)
 
@@ -62,7 +62,7 @@ def _load(token_required: bool) -> Settings:
 def cmd_run(args: argparse.Namespace) -> int:
     """Long polling (default) or a webhook, until SIGINT/SIGTERM; one process per database."""
     settings = _load(token_required=True)
-    from bot.webhook import load_webhook_options, webhook_kwargs
+    from bot.ops.webhook import load_webhook_options, webhook_kwargs
 
     webhook = None
     if args.webhook is not None:
@@ -85,8 +85,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from telegram.error import InvalidToken, TelegramError
 
     from bot.app import BOOTSTRAP_RETRIES, build_application
-    from bot.health import HEALTH_CONFIG_KEY, MODE_KEY
-    from bot.lock import RUNNING_MESSAGE, AlreadyLocked, InstanceLock
+    from bot.ops.health import HEALTH_CONFIG_KEY, MODE_KEY
+    from bot.ops.lock import RUNNING_MESSAGE, AlreadyLocked, InstanceLock
     from storage.db import DatabaseError
 
     lock = InstanceLock(settings.db_path)
@@ -131,7 +131,7 @@ def cmd_shell(args: argparse.Namespace) -> int:
     """Chat with the whole bot in the terminal, through the in-process emulator."""
     settings = _load(token_required=False)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    from bot.shell import run_shell
+    from bot.ops.shell import run_shell
 
     return asyncio.run(run_shell(settings))
 
@@ -148,7 +148,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from telegram import Bot
     from telegram.error import InvalidToken, NetworkError, TelegramError
 
-    from bot.aiohttp_request import AiohttpRequest
+    from bot.telegram.aiohttp_request import AiohttpRequest
 
     async def get_me() -> int:
         # The transport `run` uses: the same proxy and certificate settings are checked.
@@ -200,7 +200,7 @@ def _check_live(args: argparse.Namespace, settings: Settings) -> int:
             f"  database: {doc.get('database')}, broadcast backlog: {doc.get('broadcast_backlog')}"
         )
         return 0 if doc.get("ok") else 1
-    from bot.lock import is_locked
+    from bot.ops.lock import is_locked
     from storage.maintenance import NotABotDatabase, inspect_database
 
     try:
@@ -219,8 +219,8 @@ def _check_live(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     """Copy the live database (safe while the bot runs)."""
     settings = _load(token_required=False)
-    from bot.backup import BackupError, backup
     from bot.clock import SystemClock
+    from bot.ops.backup import BackupError, backup
 
     try:
         result = backup(settings.db_path, Path(args.path), SystemClock().now())
@@ -237,7 +237,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     """Replace the database with a backup (the bot must be stopped)."""
     settings = _load(token_required=False)
-    from bot.backup import BackupError, restore
+    from bot.ops.backup import BackupError, restore
 
     try:
         report, previous = restore(settings.db_path, Path(args.path))
@@ -281,7 +281,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     """Upsert demonstrations and chat settings from an export (the bot must be stopped)."""
     settings = _load(token_required=False)
     from bot.clock import SystemClock
-    from bot.lock import RUNNING_MESSAGE, AlreadyLocked, InstanceLock
+    from bot.ops.lock import RUNNING_MESSAGE, AlreadyLocked, InstanceLock
     from storage.transfer import TransferError, import_json
 
     try:

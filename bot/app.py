@@ -10,20 +10,20 @@ from typing import Any
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter
 from telegram.request import BaseRequest
 
-from bot import announce
-from bot.aiohttp_request import AiohttpRequest
-from bot.chat_order import PerChatUpdateProcessor
+from bot.broadcast import announce
+from bot.broadcast.outbox import build_outbox
 from bot.clock import Clock, SystemClock
-from bot.commands import register_menus
 from bot.config import Settings
-from bot.content import ContentService
-from bot.feeds import build_feed_service
-from bot.health import start_health_server, stop_health_server
-from bot.metrics import Metrics, TrackingRequest, install_metrics, metrics_of
-from bot.outbox import build_outbox
-from bot.permissions import AdminCache
-from bot.privacy import install_log_privacy
+from bot.content.service import ContentService
+from bot.feeds.service import build_feed_service
+from bot.ops.health import start_health_server, stop_health_server
+from bot.ops.metrics import Metrics, TrackingRequest, install_metrics, metrics_of
+from bot.ops.privacy import install_log_privacy
 from bot.services import SERVICES_KEY, Services
+from bot.telegram.aiohttp_request import AiohttpRequest
+from bot.telegram.chat_order import PerChatUpdateProcessor
+from bot.telegram.commands import register_menus
+from bot.telegram.permissions import AdminCache
 from handlers import register_all
 from storage.chats import ChatRepo
 from storage.db import Database
@@ -69,7 +69,7 @@ def build_application(
         .post_shutdown(_post_shutdown)
     )
     builder = builder.request(request).get_updates_request(get_updates_request)
-    # Chats are served concurrently, each chat's updates in order (bot/chat_order.py).
+    # Chats are served concurrently, each chat's updates in order (bot/telegram/chat_order.py).
     builder = builder.concurrent_updates(PerChatUpdateProcessor())
     if rate_limiter is not None:
         builder = builder.rate_limiter(rate_limiter)
@@ -101,7 +101,7 @@ async def _post_init(app: AnyApplication) -> None:
         )
         app.bot_data[SERVICES_KEY] = services
         _install_reminders(app, services)  # demos + reminders (issue 3)
-        # The outbox resumes unfinished broadcasts in the background (bot/outbox.py).
+        # The outbox resumes unfinished broadcasts in the background (bot/broadcast/outbox.py).
         announce.install(services.outbox, app.bot, services.chats)
         await services.outbox.start()
         await services.reminders.start()  # rebuilds the one wake-up, catches up
@@ -124,8 +124,8 @@ async def _publish_menus(app: AnyApplication, settings: Settings) -> None:
 
 
 def _install_reminders(app: AnyApplication, services: Services) -> None:
-    """Demonstrations and their reminders (bot/reminders.py); feeds write demos through it."""
-    from bot.reminders import ReminderService
+    """Demonstrations and their reminders (bot/reminders/); feeds write demos through it."""
+    from bot.reminders.service import ReminderService
     from storage.demos import DemoRepo
 
     services.demos = DemoRepo(services.db)

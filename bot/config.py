@@ -26,11 +26,11 @@ class Settings:
     db_path: Path = Path("./solidarity-bot.sqlite3")
     admin_ids: frozenset[int] = field(default_factory=frozenset)
     timezone: str = "UTC"
-    # Per-user flood control (bot/guards.py): at most flood_limit commands/button presses in
-    # flood_window_seconds; 0 turns it off. BOT_FLOOD_LIMIT.
+    # Per-user flood control (bot/telegram/guards.py): at most flood_limit commands/button
+    # presses in flood_window_seconds; 0 turns it off. BOT_FLOOD_LIMIT.
     flood_limit: int = 10
     flood_window_seconds: int = 10
-    # Delivery records older than this are pruned daily (bot/privacy.py). BOT_RETENTION_DAYS.
+    # Delivery records older than this are pruned daily (bot/ops/privacy.py). BOT_RETENTION_DAYS.
     retention_days: int = 30
 
     @property

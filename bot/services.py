@@ -13,11 +13,11 @@ from storage.chats import ChatRepo
 from storage.db import Database
 
 if TYPE_CHECKING:
-    from bot.content import ContentService
-    from bot.feeds import FeedService
-    from bot.outbox import Outbox
-    from bot.permissions import AdminCache
-    from bot.reminders import ReminderService
+    from bot.broadcast.outbox import Outbox
+    from bot.content.service import ContentService
+    from bot.feeds.service import FeedService
+    from bot.reminders.service import ReminderService
+    from bot.telegram.permissions import AdminCache
     from storage.demos import DemoRepo
 
 SERVICES_KEY = "services"

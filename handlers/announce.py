@@ -9,15 +9,16 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot import announce, texts
-from bot.delivery import Job, placeholder_chat, transmit
-from bot.guards import parse_id
-from bot.i18n import t
-from bot.outbox import Target
-from bot.permissions import bot_admin_only, is_bot_admin, refuse
-from bot.render import callback_data
-from bot.replies import edit_or_reply, language_for, reply_html
+from bot.broadcast import announce
+from bot.broadcast.delivery import Job, placeholder_chat, transmit
+from bot.broadcast.outbox import Target
+from bot.i18n import texts
+from bot.i18n.translate import t
 from bot.services import Services, get_services
+from bot.telegram.guards import parse_id
+from bot.telegram.permissions import bot_admin_only, is_bot_admin, refuse
+from bot.telegram.render import callback_data
+from bot.telegram.replies import edit_or_reply, language_for, reply_html
 from storage.outbox import OutboxRepo, week_ago
 
 

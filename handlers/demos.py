@@ -1,5 +1,6 @@
 """Demonstrations: /demos, /demo, Going and calendar buttons; admins' /adddemo, /editdemo,
-/canceldemo. Parsing and rendering live in bot/demos.py; the write path in bot/reminders.py."""
+/canceldemo. Parsing and rendering live in bot/demos/cards.py; the write path in
+bot/reminders/service.py."""
 
 from __future__ import annotations
 
@@ -22,8 +23,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import texts
-from bot.demos import (
+from bot.demos.cards import (
     EDIT_FIELDS,
     MAX_DETAILS,
     MAX_PLACE,
@@ -40,14 +40,15 @@ from bot.demos import (
     relabel_going,
     render_card,
 )
-from bot.guards import parse_id
-from bot.i18n import t
-from bot.ics import demo_ics, ics_filename
-from bot.permissions import bot_admin_only, is_bot_admin, refuse
-from bot.render import callback_data, truncate
-from bot.replies import edit_or_reply, language_for, reply_html
+from bot.demos.ics import demo_ics, ics_filename
+from bot.demos.timeparse import InputError, parse_when
+from bot.i18n import texts
+from bot.i18n.translate import t
 from bot.services import Services, get_services
-from bot.timeparse import InputError, parse_when
+from bot.telegram.guards import parse_id
+from bot.telegram.permissions import bot_admin_only, is_bot_admin, refuse
+from bot.telegram.render import callback_data, truncate
+from bot.telegram.replies import edit_or_reply, language_for, reply_html
 from storage.demos import Demo, NewDemo
 
 log = logging.getLogger(__name__)
@@ -314,7 +315,7 @@ async def _retry(update: Update, context: ContextTypes.DEFAULT_TYPE, exc: InputE
 
 
 def _markup(lang: str, exc: InputError) -> Any:
-    from bot.i18n import Markup
+    from bot.i18n.translate import Markup
 
     return Markup(error_text(lang, exc))
 

@@ -10,9 +10,9 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
-from bot import texts
-from bot.i18n import t
-from bot.replies import language_for, reply_html
+from bot.i18n import texts
+from bot.i18n.translate import t
+from bot.telegram.replies import language_for, reply_html
 
 log = logging.getLogger(__name__)
 

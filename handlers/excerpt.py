@@ -16,13 +16,13 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot import texts
-from bot.content import ContentService, Hit
-from bot.guards import parse_id
-from bot.i18n import Markup, t
-from bot.render import callback_data, escape, split_message, visible_length
-from bot.replies import edit_or_reply, language_for, reply_html
+from bot.content.service import ContentService, Hit
+from bot.i18n import texts
+from bot.i18n.translate import Markup, t
 from bot.services import get_services
+from bot.telegram.guards import parse_id
+from bot.telegram.render import callback_data, escape, split_message, visible_length
+from bot.telegram.replies import edit_or_reply, language_for, reply_html
 from handlers.statements import source_line
 
 PREFIX = "ex"

@@ -16,14 +16,14 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot import texts
-from bot.content import ContentService
-from bot.corpus import FactRow
-from bot.i18n import Markup, t
-from bot.render import callback_data, escape, truncate
-from bot.replies import edit_or_reply, language_for, reply_html
+from bot.content.corpus import FactRow
+from bot.content.service import ContentService
+from bot.content.table_image import render_table_png
+from bot.i18n import texts
+from bot.i18n.translate import Markup, t
 from bot.services import get_services
-from bot.table_image import render_table_png
+from bot.telegram.render import callback_data, escape, truncate
+from bot.telegram.replies import edit_or_reply, language_for, reply_html
 
 PREFIX = "fa"
 #: who published the table (its source statement); used if that statement is hidden

@@ -9,13 +9,13 @@ from telegram import InputFile, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CommandHandler, ContextTypes
 
-from bot import texts
-from bot.feeds import FeedError, SyncResult, calendar_ics, check_url, describe_error
-from bot.guards import parse_id
-from bot.i18n import Markup, format_when, t, tn
-from bot.permissions import bot_admin_only
-from bot.replies import language_for, reply_html
+from bot.feeds.service import FeedError, SyncResult, calendar_ics, check_url, describe_error
+from bot.i18n import texts
+from bot.i18n.translate import Markup, format_when, t, tn
 from bot.services import Services, get_services
+from bot.telegram.guards import parse_id
+from bot.telegram.permissions import bot_admin_only
+from bot.telegram.replies import language_for, reply_html
 
 JOB_NAME = "calendar-feeds"
 JOB_EVERY = 60.0  # seconds between looks at which feeds are due (each feed: every 30 min)

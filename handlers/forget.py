@@ -14,13 +14,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot import texts
-from bot.i18n import t
-from bot.permissions import may_manage_chat, refuse
-from bot.privacy import privacy_service, schedule_pruning
-from bot.render import callback_data
-from bot.replies import edit_or_reply, language_for, reply_html
+from bot.i18n import texts
+from bot.i18n.translate import t
+from bot.ops.privacy import privacy_service, schedule_pruning
 from bot.services import get_services
+from bot.telegram.permissions import may_manage_chat, refuse
+from bot.telegram.render import callback_data
+from bot.telegram.replies import edit_or_reply, language_for, reply_html
 
 PREFIX = "forget"
 _DATA = re.compile(r"forget:(yes|no):(-?\d{1,20})")

@@ -1,7 +1,7 @@
 """Group -1: runs before every feature and stops updates the bot must not act on.
 
-See bot/guards.py for the rules. Stopping means raising ApplicationHandlerStop, so no handler of
-any later group sees the update.
+See bot/telegram/guards.py for the rules. Stopping means raising ApplicationHandlerStop, so no
+handler of any later group sees the update.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, TypeHandler
 
-from bot import texts
 from bot.config import Settings
-from bot.guards import FloodControl, Verdict, counts_for_flood, screen, sender_key
-from bot.i18n import t
-from bot.replies import language_for, reply_html
+from bot.i18n import texts
+from bot.i18n.translate import t
 from bot.services import get_services
+from bot.telegram.guards import FloodControl, Verdict, counts_for_flood, screen, sender_key
+from bot.telegram.replies import language_for, reply_html
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ async def guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user = update.effective_user
     anonymous = update.message is not None and update.message.sender_chat is not None
     if user is not None and not anonymous and services.settings.is_admin(user.id):
-        return  # bot administrators are exempt (see bot/guards.py)
+        return  # bot administrators are exempt (see bot/telegram/guards.py)
     key = sender_key(update)
     if key is None:
         return

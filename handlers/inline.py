@@ -13,13 +13,13 @@ from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ContextTypes, InlineQueryHandler
 
-from bot import texts
-from bot.content import ContentService, Hit
-from bot.corpus import FactRow
-from bot.i18n import t
-from bot.render import escape, truncate
-from bot.replies import language_for
+from bot.content.corpus import FactRow
+from bot.content.service import ContentService, Hit
+from bot.i18n import texts
+from bot.i18n.translate import t
 from bot.services import get_services
+from bot.telegram.render import escape, truncate
+from bot.telegram.replies import language_for
 from handlers.facts import row_html, source_html
 from handlers.statements import source_line
 

@@ -11,12 +11,12 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot import texts
-from bot.i18n import LANGUAGE_FLAGS, LANGUAGE_NAMES, SUPPORTED_LANGUAGES, t
-from bot.permissions import may_manage_chat, refuse
-from bot.render import callback_data
-from bot.replies import app_language, edit_or_reply, language_for, reply_html
+from bot.i18n import texts
+from bot.i18n.translate import LANGUAGE_FLAGS, LANGUAGE_NAMES, SUPPORTED_LANGUAGES, t
 from bot.services import get_services
+from bot.telegram.permissions import may_manage_chat, refuse
+from bot.telegram.render import callback_data
+from bot.telegram.replies import app_language, edit_or_reply, language_for, reply_html
 
 PREFIX = "lang"
 AUTO = "auto"

@@ -11,11 +11,11 @@ from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ChatMemberHandler, ContextTypes, MessageHandler, filters
 
-from bot import texts
-from bot.i18n import t
-from bot.render import callback_data
-from bot.replies import language_for
+from bot.i18n import texts
+from bot.i18n.translate import t
 from bot.services import get_services
+from bot.telegram.render import callback_data
+from bot.telegram.replies import language_for
 
 log = logging.getLogger(__name__)
 

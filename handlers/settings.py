@@ -12,14 +12,14 @@ from typing import Any, TypeVar
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot import texts
-from bot.demos import clean_region, error_text
-from bot.i18n import t
-from bot.permissions import may_manage_chat, refuse
-from bot.render import callback_data
-from bot.replies import app_language, edit_or_reply, language_for, reply_html
+from bot.demos.cards import clean_region, error_text
+from bot.demos.timeparse import InputError, canonical_zone_name, format_lead, parse_leads
+from bot.i18n import texts
+from bot.i18n.translate import t
 from bot.services import get_services
-from bot.timeparse import InputError, canonical_zone_name, format_lead, parse_leads
+from bot.telegram.permissions import may_manage_chat, refuse
+from bot.telegram.render import callback_data
+from bot.telegram.replies import app_language, edit_or_reply, language_for, reply_html
 
 PREFIX = "set"
 _V = TypeVar("_V")

@@ -8,12 +8,12 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import Application, CommandHandler, ContextTypes
 
-from bot import texts
-from bot.commands import visible_commands
-from bot.i18n import Markup, t
-from bot.permissions import is_bot_admin, may_manage_chat
-from bot.replies import app_language, language_for, reply_html
+from bot.i18n import texts
+from bot.i18n.translate import Markup, t
 from bot.services import get_services
+from bot.telegram.commands import visible_commands
+from bot.telegram.permissions import is_bot_admin, may_manage_chat
+from bot.telegram.replies import app_language, language_for, reply_html
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -12,13 +12,13 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot import texts
-from bot.content import ContentService, StatementInfo, StatementPage
-from bot.guards import parse_id
-from bot.i18n import t
-from bot.render import callback_data, escape, split_message, truncate, visible_length
-from bot.replies import edit_or_reply, language_for, reply_html
+from bot.content.service import ContentService, StatementInfo, StatementPage
+from bot.i18n import texts
+from bot.i18n.translate import t
 from bot.services import get_services
+from bot.telegram.guards import parse_id
+from bot.telegram.render import callback_data, escape, split_message, truncate, visible_length
+from bot.telegram.replies import edit_or_reply, language_for, reply_html
 
 PREFIX = "st"
 BUTTON_TITLE_CHARS = 60

@@ -28,15 +28,21 @@ from telegram.ext import (
     filters,
 )
 
-from bot import texts
-from bot.content import StatementInfo
-from bot.corpus import MAX_TITLE_CHARS, MAX_UPLOAD_BYTES, UploadError, decode_upload, parse_uploaded
-from bot.guards import parse_id
-from bot.i18n import t, tn
-from bot.permissions import bot_admin_only, is_bot_admin
-from bot.render import callback_data, truncate
-from bot.replies import edit_or_reply, language_for, reply_html
+from bot.content.corpus import (
+    MAX_TITLE_CHARS,
+    MAX_UPLOAD_BYTES,
+    UploadError,
+    decode_upload,
+    parse_uploaded,
+)
+from bot.content.service import StatementInfo
+from bot.i18n import texts
+from bot.i18n.translate import t, tn
 from bot.services import get_services
+from bot.telegram.guards import parse_id
+from bot.telegram.permissions import bot_admin_only, is_bot_admin
+from bot.telegram.render import callback_data, truncate
+from bot.telegram.replies import edit_or_reply, language_for, reply_html
 from handlers.statements import slug_key
 
 log = logging.getLogger(__name__)

@@ -10,11 +10,11 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot import texts
-from bot.i18n import t
-from bot.permissions import chat_admin_only
-from bot.replies import app_language, language_for, reply_html
+from bot.i18n import texts
+from bot.i18n.translate import t
 from bot.services import get_services
+from bot.telegram.permissions import chat_admin_only
+from bot.telegram.replies import app_language, language_for, reply_html
 
 PREFIX = "sub"
 

@@ -8,7 +8,7 @@
     python scripts/i18n.py check        # every entry translated, same placeholders and HTML tags
     python scripts/i18n.py              # extract + update + check (the usual run)
 
-The bot reads the .po files at runtime (bot/i18n.py), so there is nothing to compile.
+The bot reads the .po files at runtime (bot/i18n/translate.py), so there is nothing to compile.
 
 JSON for ``fill`` is a list of objects: ``{"id": msgid, "plural": msgid_plural or null,
 "uk": "..." or ["form0", "form1", "form2"], "fr": ..., ...}``; the output of ``missing`` has

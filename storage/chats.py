@@ -80,7 +80,7 @@ class ChatRepo:
     async def language(self, chat_id: int) -> str | None:
         """The chat's chosen language (None: none chosen, or an unknown chat).
 
-        Asked for on every update (bot.replies.language_for), so remembered in memory: the
+        Asked for on every update (bot.telegram.replies.language_for), so remembered in memory: the
         whole cache is dropped as soon as anything at all is written through the database
         connection (Database.change_marker), whichever module or repository wrote it.
         """

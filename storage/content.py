@@ -15,7 +15,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.corpus import MetaLine, Paragraph, Statement
+from bot.content.corpus import MetaLine, Paragraph, Statement
 from storage.db import Database
 
 #: bm25 column weights (title, heading, text): the paragraph text counts most.

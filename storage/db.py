@@ -51,7 +51,7 @@ class Database:
         SQLite's count of rows changed by every statement on the connection (also the writes
         that bypass transaction(), and migrations) plus the transactions ended here (a rollback
         undoes changes without un-counting them). While the bot runs it is the database's only
-        writer (bot/lock.py; import/restore refuse to run beside it), so a cache that is
+        writer (bot/ops/lock.py; import/restore refuse to run beside it), so a cache that is
         dropped whenever this changes can never serve a stale value. Cheap: no thread hop.
         """
         return (self.conn.total_changes, self._tx_ends)

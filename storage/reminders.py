@@ -40,7 +40,7 @@ class LogRow:
 
 
 class ReminderRepo:
-    """Queries used by bot.reminders; writes happen inside the caller's transaction."""
+    """Queries used by bot.reminders.service; writes happen inside the caller's transaction."""
 
     def __init__(self, db: Database) -> None:
         self.db = db

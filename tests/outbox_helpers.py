@@ -8,8 +8,8 @@ from collections.abc import Iterable
 
 import pytest
 
-import bot.outbox as outbox_module
-from bot.outbox import OutboxOptions, Target
+import bot.broadcast.outbox as outbox_module
+from bot.broadcast.outbox import OutboxOptions, Target
 from tests.harness import BotHarness
 
 

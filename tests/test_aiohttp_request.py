@@ -1,4 +1,5 @@
-"""bot.aiohttp_request: PTB's request contract over aiohttp (bodies, timeouts, errors, proxies).
+"""bot.telegram.aiohttp_request: PTB's request contract over aiohttp (bodies, timeouts, errors,
+proxies).
 
 The whole suite already runs on this transport against the fake Bot API; these tests pin what
 the suite does not reach: the exact bytes sent, each failure's PTB exception, and proxies from
@@ -25,7 +26,7 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
-from bot.aiohttp_request import AiohttpRequest
+from bot.telegram.aiohttp_request import AiohttpRequest
 
 TOKEN = "123456:TEST-aiohttp-request-token"
 OK = json.dumps({"ok": True, "result": {"message_id": 7}}).encode()

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bot.emulator import SentMessage
-from bot.render import MAX_CALLBACK_BYTES
+from bot.telegram.render import MAX_CALLBACK_BYTES
 from tests.harness import ADMIN_ID, USER_ID, BotHarness
 from tests.outbox_helpers import SleepRecorder, fast_options, received, subscribe
 

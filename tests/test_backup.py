@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
-from bot.backup import BackupError, BackupResult, backup, restore
-from bot.lock import InstanceLock
+from bot.ops.backup import BackupError, BackupResult, backup, restore
+from bot.ops.lock import InstanceLock
 from storage.db import Database
 from storage.maintenance import NotABotDatabase, inspect_database
 

@@ -1,4 +1,4 @@
-"""bot/chat_order.py through the real stack: chats are served concurrently, each chat in order.
+"""bot/telegram/chat_order.py through the real stack: chats served concurrently, each in order.
 
 A slow Bot API answer is the fake server holding one sendMessage for SLOW real seconds (a
 "timeout" fault with a delay: held, then handled normally). Under PTB's default sequential
@@ -12,8 +12,8 @@ from typing import Any
 
 from telegram import Update
 
-from bot.chat_order import PerChatUpdateProcessor, order_key
-from bot.metrics import metrics_of
+from bot.ops.metrics import metrics_of
+from bot.telegram.chat_order import PerChatUpdateProcessor, order_key
 from tests.harness import BotHarness
 
 SLOW = 0.3  # seconds the fake server holds the slow answer

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from bot.corpus import load_builtin_statements, load_facts
+from bot.content.corpus import load_builtin_statements, load_facts
 from bot.emulator.state import SentMessage
-from bot.render import MAX_MESSAGE_CHARS
+from bot.telegram.render import MAX_MESSAGE_CHARS
 from tests.harness import FORUM_ID, GROUP_ID, USER_ID, BotHarness
 
 BANNER = "why-we-carry-this-banner"
@@ -195,7 +195,7 @@ async def test_excerpt_without_words_gives_a_real_paragraph(harness: BotHarness)
     every = [p.text for s in load_builtin_statements() for p in s.paragraphs]
     body = (reply.text or "").split("\n\n", 1)[1]
     paragraph, source = body.rsplit("\n", 1)
-    from bot.corpus import display_text
+    from bot.content.corpus import display_text
 
     assert paragraph in [display_text(p) for p in every]
     assert " — " in source

@@ -6,7 +6,7 @@ from importlib import resources
 
 import pytest
 
-from bot.corpus import (
+from bot.content.corpus import (
     MAX_UPLOAD_BYTES,
     UploadError,
     decode_upload,

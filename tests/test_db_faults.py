@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import texts
 from bot.emulator import BotApiCore, FakeBotApiServer
-from bot.i18n import t
+from bot.i18n import texts
+from bot.i18n.translate import t
 from storage.db import Database
 from tests.harness import ROOT, TOKEN, USER_ID, BotHarness, bot_env
 

@@ -7,8 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import texts
-from bot.demos import (
+from bot.demos.cards import (
     MAX_TITLE,
     clean_link,
     clean_region,
@@ -19,8 +18,9 @@ from bot.demos import (
     relabel_going,
     render_card,
 )
-from bot.ics import demo_ics
-from bot.timeparse import InputError
+from bot.demos.ics import demo_ics
+from bot.demos.timeparse import InputError
+from bot.i18n import texts
 from storage.demos import Demo
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)

@@ -100,8 +100,8 @@ async def test_a_failing_start_up_is_retried(
     caplog.set_level(logging.INFO)
     h = BotHarness(db_path=tmp_path / "bot.sqlite3")
     h.core.faults.add("deleteWebhook", kind="502", times=2)
-    # A drop on a kept-alive connection is sent once more on a new one (bot/aiohttp_request.py),
-    # so it takes two drops in a row to fail the call.
+    # A drop on a kept-alive connection is sent once more on a new one
+    # (bot/telegram/aiohttp_request.py), so it takes two drops in a row to fail the call.
     h.core.faults.add("deleteWebhook", kind="drop", times=2)
     try:
         await h.start()
@@ -127,8 +127,9 @@ async def test_long_outage_then_recovery_without_restart(
     harness: BotHarness, fast_backoff: FastSleep
 ) -> None:
     """Sixteen faults in a row, mixed kinds: the waits grow to PTB's 30 s cap, then reset."""
-    # A drop on a kept-alive connection is sent once more at once (bot/aiohttp_request.py), so
-    # a drop and the fault after it can make one failure: 16 faults are at least 12 failures.
+    # A drop on a kept-alive connection is sent once more at once
+    # (bot/telegram/aiohttp_request.py), so a drop and the fault after it can make one failure:
+    # 16 faults are at least 12 failures.
     kinds: list[FaultKind] = ["502", "drop", "malformed", "500"] * 4
     harness.core.faults.add("getUpdates", kind="timeout", times=1, delay=0.01)
     await harness.send(USER_ID, USER_ID, "hello")

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from icalendar import Calendar
 
-from bot.feeds import (
+from bot.feeds.service import (
     AddressPolicy,
     FeedError,
     FeedFetcher,
@@ -300,7 +300,7 @@ def _writer(harness: BotHarness) -> Any:
     services = harness.services
     reminders = getattr(services, "reminders", None)
     if reminders is None:
-        from bot.reminders import ReminderService
+        from bot.reminders.service import ReminderService
         from storage.demos import DemoRepo
 
         reminders = ReminderService(

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import texts
-from bot.guards import FloodControl, Verdict
-from bot.i18n import t
+from bot.i18n import texts
+from bot.i18n.translate import t
+from bot.telegram.guards import FloodControl, Verdict
 from tests.harness import ADMIN_ID, GROUP_ID, OTHER_ID, USER_ID, BotHarness
 
 T0 = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from bot import texts
 from bot.config import ConfigError, load_settings
-from bot.i18n import t
-from bot.privacy import JOB_NAME, privacy_service
+from bot.i18n import texts
+from bot.i18n.translate import t
+from bot.ops.privacy import JOB_NAME, privacy_service
 from storage.db import Database
 from storage.privacy import PrivacyRepo, id_columns
 from tests.harness import ADMIN_ID, GROUP_ID, OTHER_ID, BotHarness

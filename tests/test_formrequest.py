@@ -1,11 +1,11 @@
-"""bot.formrequest: the fast form encoder must produce exactly httpx's (urllib's) bytes."""
+"""bot.telegram.formrequest: the fast form encoder must produce exactly httpx's (urllib's) bytes."""
 
 from __future__ import annotations
 
 import random
 import urllib.parse
 
-from bot.formrequest import form_encode
+from bot.telegram.formrequest import form_encode
 
 SAMPLES = [
     "",

@@ -8,9 +8,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-import bot.health
-from bot.health import HEALTH_CONFIG_KEY, HealthConfig, collect_health, start_health_server
-from bot.metrics import Metrics, metrics_of
+import bot.ops.health
+from bot.ops.health import HEALTH_CONFIG_KEY, HealthConfig, collect_health, start_health_server
+from bot.ops.metrics import Metrics, metrics_of
 from storage.db import Database
 from storage.maintenance import broadcast_backlog
 from tests.harness import USER_ID, BotHarness
@@ -58,7 +58,7 @@ async def test_health_reports_problems_with_503(
     async def unreachable(db: Database) -> bool:
         return False
 
-    monkeypatch.setattr(bot.health, "ping", unreachable)
+    monkeypatch.setattr(bot.ops.health, "ping", unreachable)
     async with httpx.AsyncClient(timeout=5) as client:
         resp = await client.get(base + "/health")
     assert resp.status_code == 503

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bot.commands import COMMANDS
+from bot.telegram.commands import COMMANDS
 from tests.harness import (
     ADMIN_ID,
     FORUM_ID,

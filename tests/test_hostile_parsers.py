@@ -13,11 +13,13 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bot import announce, demos, timeparse
+from bot.broadcast import announce
+from bot.demos import cards as demos
+from bot.demos import timeparse
+from bot.demos.timeparse import InputError
 from bot.emulator.html import parse_html, utf16_len
-from bot.i18n import SUPPORTED_LANGUAGES, t
-from bot.render import MAX_MESSAGE_CHARS, escape, split_message
-from bot.timeparse import InputError
+from bot.i18n.translate import SUPPORTED_LANGUAGES, t
+from bot.telegram.render import MAX_MESSAGE_CHARS, escape, split_message
 from tests.hostile import HOSTILE_PIECES
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
@@ -161,7 +163,7 @@ def test_split_message_parts_parse_and_fit(text: str) -> None:
 @SETTINGS
 @given(hostile_text, st.sampled_from(SUPPORTED_LANGUAGES))
 def test_texts_render_hostile_values_as_valid_html(value: str, lang: str) -> None:
-    from bot import texts
+    from bot.i18n import texts
 
     clean = value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     for template in (texts.ERR_DATE_UNPARSEABLE, texts.SETTINGS_TZ_BAD, texts.ERR_BAD_URL):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.corpus import load_facts
+from bot.content.corpus import load_facts
 from bot.emulator import parse_html
-from bot.render import MAX_MESSAGE_CHARS
+from bot.telegram.render import MAX_MESSAGE_CHARS
 from tests.harness import USER_ID, BotHarness
 from tests.test_content_commands import no_failed_calls
 

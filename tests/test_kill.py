@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.broadcast.outbox import OutboxOptions
 from bot.emulator import BotApiCore, FakeBotApiServer
-from bot.outbox import OutboxOptions
 from storage.db import Database
 from tests.harness import ADMIN_ID, ROOT, TOKEN, bot_env
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot import texts
-from bot.i18n import t
+from bot.i18n import texts
+from bot.i18n.translate import t
 from tests.harness import ADMIN_ID, GROUP_ID, OTHER_ID, USER_ID, BotHarness
 
 

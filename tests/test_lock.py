@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.emulator import BotApiCore, FakeBotApiServer
-from bot.lock import AlreadyLocked, InstanceLock, is_locked
+from bot.ops.lock import AlreadyLocked, InstanceLock, is_locked
 from tests import harness
 
 TOKEN = "123456:TEST-TOKEN-abcdefghijklmnop"

@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.announce import format_duration, parse_announce
+from bot.broadcast.announce import format_duration, parse_announce
+from bot.broadcast.delivery import classify
+from bot.broadcast.ratelimit import FloodLimiter, OutboxLimits
 from bot.config import ConfigError
-from bot.delivery import classify
-from bot.ratelimit import FloodLimiter, OutboxLimits
 
 
 def test_limits_from_env() -> None:

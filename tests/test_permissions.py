@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from bot import texts
-from bot.i18n import t
+from bot.i18n import texts
+from bot.i18n.translate import t
 from tests.harness import (
     ADMIN_ID,
     FORUM_ID,

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.timeparse import local_to_utc
+from bot.demos.timeparse import local_to_utc
 from storage.demos import NewDemo
 from tests.harness import GROUP_ID, OTHER_ID, USER_ID, BotHarness
 from tests.outbox_helpers import SleepRecorder, fast_options
@@ -137,7 +137,7 @@ async def test_going_members_get_private_reminders_with_details(
 
 
 async def test_reminder_lateness_is_measured(fast: SleepRecorder, harness: BotHarness) -> None:
-    from bot.metrics import metrics_of
+    from bot.ops.metrics import metrics_of
 
     await subscribe(harness, USER_ID, "UTC")
     start = harness.clock.now() + timedelta(days=2)

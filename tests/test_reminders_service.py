@@ -12,11 +12,11 @@ from zoneinfo import ZoneInfo
 import aiosqlite
 import pytest
 
+from bot.broadcast.delivery import Renderer, Target
 from bot.clock import FakeClock
-from bot.delivery import Renderer, Target
-from bot.demos import Edit
-from bot.reminders import NOTICE_KIND, REMINDER_KIND, ReminderService
-from bot.timeparse import local_to_utc
+from bot.demos.cards import Edit
+from bot.demos.timeparse import local_to_utc
+from bot.reminders.service import NOTICE_KIND, REMINDER_KIND, ReminderService
 from storage.chats import ChatRepo
 from storage.db import Database
 from storage.demos import DemoRepo, NewDemo

@@ -1,4 +1,4 @@
-"""bot.render.split_message: paragraph, sentence and word boundaries; chunks fit and parse."""
+"""bot.telegram.render.split_message: paragraph, sentence, word boundaries; chunks fit, parse."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.emulator import parse_html
-from bot.render import MAX_MESSAGE_CHARS, callback_data, split_message, visible_length
+from bot.telegram.render import MAX_MESSAGE_CHARS, callback_data, split_message, visible_length
 
 
 def _plain_words(html_text: str) -> list[str]:

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FakeClock
-from bot.content import ContentService, SearchPage, highlight_html
-from bot.corpus import parse_uploaded
+from bot.content.corpus import parse_uploaded
+from bot.content.service import ContentService, SearchPage, highlight_html
 from storage.db import Database
 
 BANNER = "why-we-carry-this-banner"

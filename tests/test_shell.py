@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 
 from bot.config import Settings
-from bot.shell import run_shell
+from bot.ops.shell import run_shell
 
 
 async def _run(tmp_path: Path, lines: list[str]) -> str:

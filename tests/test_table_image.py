@@ -7,9 +7,9 @@ import io
 import pytest
 from PIL import Image
 
-from bot import table_image
-from bot.corpus import FactRow, load_facts
-from bot.table_image import WIDTH, printable, render_table_png
+from bot.content import table_image
+from bot.content.corpus import FactRow, load_facts
+from bot.content.table_image import WIDTH, printable, render_table_png
 
 
 def test_valid_png() -> None:

@@ -7,8 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import texts
-from bot.timeparse import (
+from bot.demos.timeparse import (
     InputError,
     canonical_zone_name,
     due_at,
@@ -19,6 +18,7 @@ from bot.timeparse import (
     parse_when,
     zone,
 )
+from bot.i18n import texts
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)  # a Saturday
 LONDON = ZoneInfo("Europe/London")

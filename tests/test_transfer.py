@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bot.__main__ import main
-from bot.lock import InstanceLock
+from bot.ops.lock import InstanceLock
 from storage.chats import ChatRepo
 from storage.db import Database
 from storage.transfer import (

@@ -17,8 +17,8 @@ from bot.app import build_application, start_application, stop_application
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.emulator import BotApiCore, FakeBotApiServer
-from bot.health import MODE_KEY
-from bot.webhook import load_webhook_options, secret_path_for, webhook_kwargs
+from bot.ops.health import MODE_KEY
+from bot.ops.webhook import load_webhook_options, secret_path_for, webhook_kwargs
 from tests.test_lock import TOKEN, bot_env, wait_until
 
 USER = 2001

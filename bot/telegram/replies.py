@@ -7,9 +7,9 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot.i18n import DEFAULT_LANGUAGE, normalize_language
-from bot.render import split_message
+from bot.i18n.translate import DEFAULT_LANGUAGE, normalize_language
 from bot.services import get_services
+from bot.telegram.render import split_message
 
 
 async def language_for(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:

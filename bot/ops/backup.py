@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from bot.lock import RUNNING_MESSAGE, AlreadyLocked, InstanceLock
+from bot.ops.lock import RUNNING_MESSAGE, AlreadyLocked, InstanceLock
 from storage.maintenance import (
     DbReport,
     NotABotDatabase,

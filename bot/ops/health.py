@@ -20,10 +20,10 @@ from tornado.netutil import bind_sockets
 from tornado.web import Application as WebApplication
 from tornado.web import RequestHandler
 
-from bot.chat_order import pending_updates
 from bot.clock import utcnow
-from bot.metrics import Metrics, metrics_of
+from bot.ops.metrics import Metrics, metrics_of
 from bot.services import SERVICES_KEY, Services
+from bot.telegram.chat_order import pending_updates
 from storage.maintenance import broadcast_backlog, ping
 
 log = logging.getLogger(__name__)

@@ -13,9 +13,9 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot import texts
 from bot.clock import Clock
-from bot.i18n import t
+from bot.i18n import texts
+from bot.i18n.translate import t
 from bot.services import get_services
 
 log = logging.getLogger(__name__)
@@ -87,7 +87,7 @@ async def may_manage_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 async def refuse(update: Update, context: ContextTypes.DEFAULT_TYPE, message: str) -> None:
     """Tell the user politely that they may not do this (alert for buttons)."""
-    from bot.replies import language_for
+    from bot.telegram.replies import language_for
 
     lang = await language_for(update, context)
     if update.callback_query is not None:

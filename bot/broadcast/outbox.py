@@ -16,10 +16,10 @@ from typing import Any
 
 import aiosqlite
 
+from bot.broadcast.delivery import Outgoing, Renderer, Target
+from bot.broadcast.engine import Engine, OutboxOptions, Progress, Reporter
+from bot.broadcast.ratelimit import OutboxLimits
 from bot.clock import Clock
-from bot.delivery import Outgoing, Renderer, Target
-from bot.outbox_engine import Engine, OutboxOptions, Progress, Reporter
-from bot.ratelimit import OutboxLimits
 from storage.chats import ChatRepo
 from storage.db import Database
 

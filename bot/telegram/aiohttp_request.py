@@ -8,8 +8,8 @@ the bot's CPU time (bench/broadcast.py). aiohttp keeps idle connections in a pla
 and parses responses with its C parser (llhttp), so the same broadcast costs far less per message.
 
 The behaviour is PTB's: the same bodies on the wire (form fields via
-:func:`bot.formrequest.form_encode`, files as multipart), the same default timeouts, the same
-certificate trust and proxy settings from the environment as httpx, and the same exceptions
+:func:`bot.telegram.formrequest.form_encode`, files as multipart), the same default timeouts, the
+same certificate trust and proxy settings from the environment as httpx, and the same exceptions
 (``TimedOut`` for a timeout of any kind, ``NetworkError`` for any other transport failure), so
 everything above this layer (PTB's error mapping, the outbox's verdicts) is unchanged.
 
@@ -38,7 +38,7 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from bot.formrequest import CONTENT_TYPE, form_encode
+from bot.telegram.formrequest import CONTENT_TYPE, form_encode
 
 KEEPALIVE_SECONDS = 5.0  # httpx's keepalive_expiry
 _Timeouts = tuple[float | None, float | None, float | None, float | None]

@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import texts
-from bot.i18n import t
-from bot.render import callback_data, escape
-from bot.timeparse import InputError, parse_when
+from bot.demos.timeparse import InputError, parse_when
+from bot.i18n import texts
+from bot.i18n.translate import t
+from bot.telegram.render import callback_data, escape
 from storage.demos import Demo, NewDemo
 
 MAX_TITLE = 120
@@ -158,7 +158,7 @@ def format_when(when: datetime, tz: ZoneInfo, lang: str) -> str:
 
 def lead_phrase(lang: str, minutes: int) -> str:
     """1560 -> '1 day 2 hours' in lang."""
-    from bot.i18n import tn
+    from bot.i18n.translate import tn
 
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)

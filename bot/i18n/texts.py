@@ -1,11 +1,11 @@
 """Every user-facing text of the bot, in English, marked for translation.
 
-Render with bot.i18n.t(lang, texts.NAME, **values); values are HTML-escaped for you.
+Render with bot.i18n.translate.t(lang, texts.NAME, **values); values are HTML-escaped for you.
 """
 
 from __future__ import annotations
 
-from bot.i18n import N_, NP_
+from bot.i18n.translate import N_, NP_
 
 BANNER = N_("From Ukraine to Palestine, occupation is a crime")
 

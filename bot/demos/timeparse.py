@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot import texts
+from bot.i18n import texts
 
 MIN_LEAD_MINUTES = 5
 MAX_LEAD_MINUTES = 14 * 24 * 60

@@ -2,7 +2,7 @@
 
 How it works
 ------------
-* A reminder is due for a chat at ``bot.timeparse.due_at(start, lead, chat zone)`` for each
+* A reminder is due for a chat at ``bot.demos.timeparse.due_at(start, lead, chat zone)`` for each
   of the chat's lead times (whole days on the chat's wall clock, other leads exact).
 * There is exactly **one** wake-up: the next moment at which any (demo, lead, zone) falls due.
   It is computed from the database with a few indexed range queries per distinct lead — never
@@ -35,12 +35,12 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from bot import texts
+from bot.broadcast.delivery import Outgoing, Renderer, Target
 from bot.clock import Clock
-from bot.delivery import Outgoing, Renderer, Target
-from bot.demos import Edit, demo_keyboard, format_when, lead_phrase, render_card
-from bot.i18n import DEFAULT_LANGUAGE, t
-from bot.timeparse import MAX_DST_SHIFT, due_at
+from bot.demos.cards import Edit, demo_keyboard, format_when, lead_phrase, render_card
+from bot.demos.timeparse import MAX_DST_SHIFT, due_at
+from bot.i18n import texts
+from bot.i18n.translate import DEFAULT_LANGUAGE, t
 from storage.chats import Chat, ChatRepo
 from storage.db import Database
 from storage.demos import Demo, DemoRepo, NewDemo
@@ -58,7 +58,7 @@ _CACHE_SECONDS = 2.0
 
 
 class OutboxPort(Protocol):
-    """The part of bot.outbox.Outbox this service uses."""
+    """The part of bot.broadcast.outbox.Outbox this service uses."""
 
     def register_renderer(self, kind: str, renderer: Renderer) -> None: ...
 

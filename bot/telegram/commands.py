@@ -15,8 +15,8 @@ from telegram import (
 )
 from telegram.error import BadRequest
 
-from bot import texts
-from bot.i18n import SUPPORTED_LANGUAGES, t
+from bot.i18n import texts
+from bot.i18n.translate import SUPPORTED_LANGUAGES, t
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ class Command:
     """A command as users see it in menus and /help."""
 
     name: str
-    description: str  # an N_() text from bot.texts
+    description: str  # an N_() text from bot.i18n.texts
     private: bool = True  # offered in private chats
     group: bool = True  # offered in groups
     group_admin: bool = False  # offered to group administrators only (group-management)

@@ -15,7 +15,7 @@ Search pipeline (see docs/search-quality.md):
 3. one FTS5 query ORs all groups (bm25, text weighted over heading/title); per-group row
    sets give an IDF-weighted *coverage* (how much of the question a paragraph answers);
 4. score = coverage blended with normalised bm25; highlights come from FTS5 ``highlight()``
-   on the exact stored text, then :func:`bot.corpus.display_text` and HTML escaping.
+   on the exact stored text, then :func:`bot.content.corpus.display_text` and HTML escaping.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.clock import Clock, SystemClock
-from bot.corpus import (
+from bot.content.corpus import (
     FactRow,
     MetaLine,
     Paragraph,
@@ -478,7 +478,7 @@ class ContentService:
         return Excerpt(paragraph=rec.to_paragraph(), statement=info)
 
     async def add_statement(self, statement: Statement) -> StatementInfo:
-        """Store an uploaded statement (see :func:`bot.corpus.parse_uploaded`)."""
+        """Store an uploaded statement (see :func:`bot.content.corpus.parse_uploaded`)."""
         slug = await self.repo.add_statement(statement, self.clock.now())
         await self._refresh()
         info = await self.get_statement(slug)

@@ -43,10 +43,10 @@ from icalendar import Calendar
 from telegram import Bot
 from telegram.constants import ParseMode
 
-from bot import texts
 from bot.clock import Clock
 from bot.config import Settings
-from bot.i18n import DEFAULT_LANGUAGE, Markup, format_number, t
+from bot.i18n import texts
+from bot.i18n.translate import DEFAULT_LANGUAGE, Markup, format_number, t
 from storage.chats import ChatRepo
 from storage.db import Database
 from storage.demos import Demo
@@ -474,8 +474,8 @@ def parse_feed(
 
 
 def calendar_ics(demos: Sequence[Demo], now: datetime, name: str) -> bytes:
-    """One VCALENDAR with every demo, built from bot.ics's own single-event export."""
-    from bot.ics import PRODID, demo_ics
+    """One VCALENDAR with every demo, built from bot.demos.ics's own single-event export."""
+    from bot.demos.ics import PRODID, demo_ics
 
     cal = Calendar()
     cal.add("prodid", PRODID)
@@ -495,7 +495,7 @@ def calendar_ics(demos: Sequence[Demo], now: datetime, name: str) -> bytes:
 
 
 class DemoWriter(Protocol):
-    """The part of bot.reminders.ReminderService that feeds use: the demos write path."""
+    """The part of bot.reminders.service.ReminderService that feeds use: the demos write path."""
 
     async def edit_demo(self, demo: Demo, edit: Any) -> bool: ...
 
@@ -628,7 +628,7 @@ class FeedService:
         return result
 
     async def _apply(self, feed: Feed, events: list[FeedDemo], result: SyncResult) -> None:
-        from bot.demos import Edit
+        from bot.demos.cards import Edit
 
         now = self.clock.now()
         existing = await self.repo.demos_by_uid([e.uid for e in events])

@@ -25,8 +25,8 @@ from telegram._utils.types import ODVInput
 from telegram.ext import Application, CallbackContext, TypeHandler
 from telegram.request import BaseRequest, RequestData
 
-from bot.chat_order import pending_updates
 from bot.clock import Clock, SystemClock, utcnow
+from bot.telegram.chat_order import pending_updates
 
 log = logging.getLogger(__name__)
 

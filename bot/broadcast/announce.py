@@ -17,10 +17,10 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot import texts
-from bot.i18n import t
-from bot.outbox import Outbox, Outgoing, Progress
-from bot.render import callback_data
+from bot.broadcast.outbox import Outbox, Outgoing, Progress
+from bot.i18n import texts
+from bot.i18n.translate import t
+from bot.telegram.render import callback_data
 from storage.chats import Chat, ChatRepo
 
 log = logging.getLogger(__name__)

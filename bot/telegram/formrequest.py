@@ -5,7 +5,7 @@ text byte by byte in Python as soon as it holds one character to escape: for an 
 (~4 KB of HTML) that was a fifth of the difference in CPU time between our bot and a bare echo
 bot (bench/excerpt.py). Here only the bytes that need escaping are touched, with one regex;
 :func:`form_encode` produces exactly what ``urlencode`` does (tests/test_formrequest.py).
-Our transport (bot/aiohttp_request.py) sends every form body through it.
+Our transport (bot/telegram/aiohttp_request.py) sends every form body through it.
 """
 
 from __future__ import annotations

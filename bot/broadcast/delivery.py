@@ -1,7 +1,7 @@
 """One delivery attempt: render for the chat, send within the limits, classify what happened.
 
-The outbox (bot/outbox.py) schedules deliveries; this module performs one and says what to do
-next, without touching the database.
+The outbox (bot/broadcast/outbox.py) schedules deliveries; this module performs one and says
+what to do next, without touching the database.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from telegram.error import (
     TelegramError,
 )
 
-from bot.ratelimit import FloodLimiter
-from bot.render import split_message
+from bot.broadcast.ratelimit import FloodLimiter
+from bot.telegram.render import split_message
 from storage.chats import Chat
 
 

@@ -1,4 +1,4 @@
-"""The outbox engine: feeder, worker pool, outcomes, progress (the public API is bot/outbox.py).
+"""The outbox engine: feeder, worker pool, outcomes, progress (public API: bot/broadcast/outbox.py).
 
 A feeder task chooses the next delivery (highest priority first, round-robin between broadcasts
 of equal priority) and hands it to a bounded pool of workers; each outcome is group-committed
@@ -18,10 +18,10 @@ from typing import Any
 
 from telegram import Bot
 
+from bot.broadcast.delivery import Job, Renderer, Result, backoff, placeholder_chat
+from bot.broadcast.delivery import transmit as _transmit
+from bot.broadcast.ratelimit import FloodLimiter, OutboxLimits
 from bot.clock import Clock
-from bot.delivery import Job, Renderer, Result, backoff, placeholder_chat
-from bot.delivery import transmit as _transmit
-from bot.ratelimit import FloodLimiter, OutboxLimits
 from storage.chats import ChatRepo
 from storage.db import Database
 from storage.outbox import OutboxRepo, Outcome
@@ -102,7 +102,7 @@ class _Run:
 
 
 class Engine:
-    """Scheduling and sending; subclassed by bot.outbox.Outbox, which adds the public API."""
+    """Scheduling and sending; subclassed by bot.broadcast.outbox.Outbox (the public API)."""
 
     def __init__(
         self,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from bot.corpus import FactRow
+from bot.content.corpus import FactRow
 
 WIDTH = 1080
 MARGIN = 36

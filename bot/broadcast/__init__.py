@@ -1,0 +1,1 @@
+"""The broadcast engine: the persistent outbox, its workers, deliveries, limits, announcements."""

@@ -1,0 +1,1 @@
+"""Demonstrations: reading admin input and dates, rendering cards and buttons, iCalendar export."""

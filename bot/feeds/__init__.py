@@ -1,0 +1,1 @@
+"""Calendar feeds: fetching, parsing and syncing iCalendar feeds; /calendar export."""

@@ -1,0 +1,1 @@
+"""The bot's own texts and their translations (gettext catalogs in bot/locales)."""

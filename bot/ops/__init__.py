@@ -1,0 +1,1 @@
+"""Operating the bot: logs, lock, backups, health, metrics, webhook, shell, retention."""

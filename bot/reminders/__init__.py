@@ -1,0 +1,1 @@
+"""Demonstration reminders: who is due when, fanned out through the outbox."""

@@ -1,0 +1,1 @@
+"""Talking to Telegram: transport, update order, replies, HTML, permissions, guards, menus."""
