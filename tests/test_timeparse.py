@@ -141,3 +141,37 @@ def test_due_in_a_dst_gap_uses_offset_before_change() -> None:
     start = local_to_utc(datetime(2026, 3, 30, 1, 30), LONDON)  # 00:30 UTC
     due = due_at(start, 1440, LONDON)
     assert due == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "bad"),
+    [
+        ("tomorrow 25:00", "25:00"),
+        ("tomorrow at 25:00", "25:00"),
+        ("2026-12-05 25:00", "25:00"),
+        ("5 Dec 14:61", "14:61"),
+        ("tomorrow 24:00", "24:00"),
+        ("sat 13pm", "13pm"),
+        ("sat 0am", "0am"),
+        ("tomorrow 9:5", "9:5"),
+    ],
+)
+def test_impossible_time_of_day_refused_whatever_the_wording(text: str, bad: str) -> None:
+    with pytest.raises(InputError) as caught:
+        parse_when(text, LONDON, NOW)
+    assert caught.value.text == texts.ERR_TIME_BAD
+    assert caught.value.values == {"value": bad}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("tomorrow 0:00", datetime(2026, 11, 22, 0, 0, tzinfo=UTC)),
+        ("tomorrow 12am", datetime(2026, 11, 22, 0, 0, tzinfo=UTC)),
+        ("tomorrow 12pm", datetime(2026, 11, 22, 12, 0, tzinfo=UTC)),
+        ("tomorrow at 23:59", datetime(2026, 11, 22, 23, 59, tzinfo=UTC)),
+        ("5.12.2026 14:00", datetime(2026, 12, 5, 14, 0, tzinfo=UTC)),
+    ],
+)
+def test_edge_times_of_day_accepted(text: str, expected: datetime) -> None:
+    assert parse_when(text, LONDON, NOW) == expected

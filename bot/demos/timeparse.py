@@ -31,6 +31,9 @@ _LEAD_PART = re.compile(
 )
 _ISO = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2}):(\d{2})\s*$")
 _HAS_TIME = re.compile(r"\d{1,2}(:\d{2}|\s*(am|pm)\b)|\bnoon\b|\bmidnight\b", re.I)
+# Every clock time written in the text, valid or not: "25:00", "14.61", "13pm", "at 9".
+_CLOCK = re.compile(r"(?<![\d:.])(\d{1,3})[:.](\d{1,3})(?![\d:.])")
+_AMPM = re.compile(r"(?<![\d:.])(\d{1,3})(?:[:.](\d{1,3}))?\s*(am|pm)\b", re.I)
 
 
 class InputError(ValueError):
@@ -86,6 +89,7 @@ def parse_when(text: str, tz: ZoneInfo, now: datetime) -> datetime:
     if not raw or len(raw) > 60:
         raise InputError(texts.ERR_DATE_UNPARSEABLE, value=raw[:60])
     local_now = now.astimezone(tz).replace(tzinfo=None)
+    clock = read_clock(raw)
     m = _ISO.match(raw)
     if m:
         try:
@@ -102,6 +106,9 @@ def parse_when(text: str, tz: ZoneInfo, now: datetime) -> datetime:
         if parsed is None:
             raise InputError(texts.ERR_DATE_UNPARSEABLE, value=raw)
         local = parsed
+        if clock is not None and (local.hour, local.minute) != clock:
+            # The natural-language reader read a different time than the one written.
+            raise InputError(texts.ERR_DATE_UNPARSEABLE, value=raw)
     local = local.replace(second=0, microsecond=0)
     when = local_to_utc(local, tz)
     if when <= now:
@@ -109,6 +116,29 @@ def parse_when(text: str, tz: ZoneInfo, now: datetime) -> datetime:
     if when - now > timedelta(days=366 * MAX_YEARS_AHEAD):
         raise InputError(texts.ERR_DATE_FAR)
     return when
+
+
+def read_clock(text: str) -> tuple[int, int] | None:
+    """The (hour, minute) written in text, if any; InputError naming an impossible one.
+
+    Every path that reads an admin's date and time goes through here first, so "25:00" is
+    refused with the same reason whatever the wording around it ("tomorrow at 25:00",
+    "2026-12-05 25:00"), instead of being dropped by the natural-language reader.
+    """
+    found: tuple[int, int] | None = None
+    for m in _AMPM.finditer(text):
+        hour, minute = int(m.group(1)), int(m.group(2) or 0)
+        if not 1 <= hour <= 12 or minute > 59:
+            raise InputError(texts.ERR_TIME_BAD, value=m.group(0).strip())
+        found = (hour % 12 + (12 if m.group(3).lower() == "pm" else 0), minute)
+    if found is not None:
+        return found
+    for m in _CLOCK.finditer(text):
+        hour, minute = int(m.group(1)), int(m.group(2))
+        if hour > 23 or minute > 59 or len(m.group(2)) != 2:
+            raise InputError(texts.ERR_TIME_BAD, value=m.group(0))
+        found = (hour, minute)
+    return found
 
 
 def _parse_natural(raw: str, local_now: datetime) -> datetime | None:

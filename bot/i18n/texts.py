@@ -262,12 +262,40 @@ ERR_BAD_URL = N_("“{value}” is not a web link; it must start with http:// or
 ERR_TOO_MANY_PARTS = N_("Too many parts separated by |.")
 EDITDEMO_USAGE = N_(
     "Use <code>/editdemo number field value</code>; fields: when, place, title, description, "
-    "link, region, details (value <code>-</code> clears an optional field)."
+    "link, region, details, zone (value <code>-</code> clears an optional field)."
 )
 EDITDEMO_DONE = N_("✅ Demonstration #{id} updated.")
 CANCELDEMO_USAGE = N_("Use <code>/canceldemo number [reason]</code>.")
 CANCELDEMO_DONE = N_("❌ Demonstration #{id} cancelled. Chats already reminded get a notice.")
 DEMO_ALREADY_CANCELLED = N_("Demonstration #{id} is already cancelled.")
+ERR_TIME_BAD = N_(
+    "“{value}” is not a time of day: hours run from 0 to 23 (1 to 12 with am/pm) "
+    "and minutes from 00 to 59."
+)
+ERR_REQUIRED = N_("The {field} is required; it cannot be cleared.")
+EDITDEMO_PREVIEW = N_("<b>Preview</b> — change demonstration #{id}?")
+EDITDEMO_SAME = N_("Demonstration #{id} already has that value; nothing to change.")
+EDITDEMO_DISCARDED = N_("Discarded; demonstration #{id} is unchanged.")
+CANCELDEMO_PREVIEW = N_("<b>Preview</b> — cancel demonstration #{id}?")
+CANCELDEMO_UNDO = N_("Changed your mind? Press Undo, or send /restoredemo {id} later.")
+BUTTON_UNDO = N_("↩ Undo")
+CMD_RESTOREDEMO = N_("Restore a cancelled demonstration: /restoredemo number")
+RESTOREDEMO_USAGE = N_("Use <code>/restoredemo number</code>.")
+RESTOREDEMO_DONE = N_(
+    "↩ Demonstration #{id} restored. Chats that were told of the cancellation get a notice."
+)
+RESTOREDEMO_NOT_CANCELLED = N_("Demonstration #{id} is not cancelled.")
+RESTOREDEMO_OVER = N_("Demonstration #{id} has already begun; it cannot be restored.")
+NOTICE_CHANGED = N_("🔁 <b>Changed:</b> {title}")
+NOTICE_RESTORED = N_("✅ <b>Back on:</b> {title} is not cancelled after all ({when}, {place}).")
+FIELD_TIME = N_("Time")
+FIELD_PLACE = N_("Place")
+FIELD_TITLE = N_("Title")
+FIELD_LINK = N_("Link")
+FIELD_ZONE = N_("Time zone")
+FIELD_DESCRIPTION = N_("Description")
+FIELD_REGION = N_("Region")
+FIELD_DETAILS = N_("Practical details")
 
 # --- languages, calendar file and calendar feeds (issue 6) -------------------------------------
 CMD_LANGUAGE = N_("Choose the language I speak in this chat")
