@@ -16,6 +16,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.content.service import ContentService
 from bot.feeds.service import build_feed_service
+from bot.jobs import register_jobs, reminder_wakeup
 from bot.ops.health import start_health_server, stop_health_server
 from bot.ops.metrics import Metrics, TrackingRequest, install_metrics, metrics_of
 from bot.ops.privacy import install_log_privacy
@@ -77,6 +78,7 @@ def build_application(
     app.bot_data["settings"] = settings
     app.bot_data["clock"] = clock
     register_all(app)
+    register_jobs(app)
     install_metrics(app, metrics)
     return app
 
@@ -137,6 +139,7 @@ def _install_reminders(app: AnyApplication, services: Services) -> None:
         clock=services.clock,
         default_timezone=services.settings.timezone,
         on_lateness=metrics_of(app).reminder_lateness.observe,
+        wakeup=reminder_wakeup(app),
     )
     feeds = getattr(services, "feeds", None)
     if feeds is not None:  # calendar feeds change demos through the same write path

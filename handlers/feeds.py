@@ -12,13 +12,11 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 from bot.feeds.service import FeedError, SyncResult, calendar_ics, check_url, describe_error
 from bot.i18n import texts
 from bot.i18n.translate import Markup, format_when, t, tn
-from bot.services import Services, get_services
+from bot.services import get_services
 from bot.telegram.guards import parse_id
 from bot.telegram.permissions import bot_admin_only
 from bot.telegram.replies import language_for, reply_html
 
-JOB_NAME = "calendar-feeds"
-JOB_EVERY = 60.0  # seconds between looks at which feeds are due (each feed: every 30 min)
 MAX_REGION = 40
 _REGION_RE = re.compile(r"^[\w][\w \-']*$", re.UNICODE)
 
@@ -176,16 +174,6 @@ async def feed_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await reply_html(update, context, t(lang, texts.FEED_USAGE))
 
 
-async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:
-    services = context.application.bot_data.get("services")
-    if isinstance(services, Services):
-        await services.feeds.tick()
-
-
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("calendar", calendar_command))
     app.add_handler(CommandHandler("feed", feed_command))
-    if app.job_queue is not None:
-        # Looks every minute which feeds are due (each is fetched every 30 minutes by default);
-        # the due times come from the injected clock, so tests drive it with tick().
-        app.job_queue.run_repeating(_tick, interval=JOB_EVERY, first=JOB_EVERY, name=JOB_NAME)

@@ -16,7 +16,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from bot.i18n import texts
 from bot.i18n.translate import t
-from bot.ops.privacy import privacy_service, schedule_pruning
+from bot.ops.privacy import privacy_service
 from bot.services import get_services
 from bot.telegram.permissions import may_manage_chat, refuse
 from bot.telegram.render import callback_data
@@ -80,4 +80,3 @@ async def forget_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("forget", forget_command))
     app.add_handler(CallbackQueryHandler(forget_button, pattern=f"^{PREFIX}:"))
-    schedule_pruning(app)

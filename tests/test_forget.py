@@ -11,7 +11,8 @@ import pytest
 from bot.config import ConfigError, load_settings
 from bot.i18n import texts
 from bot.i18n.translate import t
-from bot.ops.privacy import JOB_NAME, privacy_service
+from bot.jobs import PRUNE_JOB
+from bot.ops.privacy import privacy_service
 from storage.db import Database
 from storage.privacy import PrivacyRepo, id_columns
 from tests.harness import ADMIN_ID, GROUP_ID, OTHER_ID, BotHarness
@@ -229,7 +230,7 @@ async def test_prune_deletes_only_old_finished_records(harness: BotHarness) -> N
 
 
 async def test_prune_is_scheduled_daily(harness: BotHarness) -> None:
-    jobs = harness.app.job_queue.get_jobs_by_name(JOB_NAME)
+    jobs = harness.app.job_queue.get_jobs_by_name(PRUNE_JOB)
     assert len(jobs) == 1
 
 

@@ -21,6 +21,7 @@ from tornado.web import Application as WebApplication
 from tornado.web import RequestHandler
 
 from bot.clock import utcnow
+from bot.jobs import REMINDERS_JOB, describe_jobs, scheduler_running
 from bot.ops.metrics import Metrics, metrics_of
 from bot.services import SERVICES_KEY, Services
 from bot.telegram.chat_order import pending_updates
@@ -33,6 +34,8 @@ HEALTH_SERVER_KEY = "health_server"
 MODE_KEY = "update_mode"  # "polling" | "webhook", set by the runner
 # Long polling asks every few seconds; no successful getUpdates for this long means trouble.
 POLLING_STALE_AFTER = timedelta(minutes=5)
+# A reminder pass re-arms its wake-up job when it ends; a pass takes seconds, not minutes.
+REMINDERS_STALE_AFTER = timedelta(minutes=2)
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
@@ -47,23 +50,15 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _scheduler_running(app: AnyApplication) -> bool | None:
-    """The feature scheduler's state if there is one, else PTB's JobQueue's; None if neither."""
-    services = app.bot_data.get(SERVICES_KEY)
-    scheduler = getattr(services, "scheduler", None)
-    if scheduler is not None:
-        running = getattr(scheduler, "running", None)
-        if callable(running):
-            running = running()
-        if isinstance(running, bool):
-            return running
-    job_queue = app.job_queue
-    if job_queue is not None:
-        try:
-            return bool(job_queue.scheduler.running)
-        except Exception:
-            return None
-    return None
+def _reminders_stalled(app: AnyApplication, services: object, now: datetime) -> bool:
+    """The reminders' wake-up job is gone and no pass has armed it for a while."""
+    reminders = getattr(services, "reminders", None)
+    if reminders is None or not reminders.started or app.job_queue is None:
+        return False
+    if app.job_queue.get_jobs_by_name(REMINDERS_JOB):
+        return False
+    last = reminders.last_pass_at
+    return last is None or now - last > REMINDERS_STALE_AFTER
 
 
 async def collect_health(app: AnyApplication) -> dict[str, Any]:
@@ -82,12 +77,15 @@ async def collect_health(app: AnyApplication) -> dict[str, Any]:
             if backlog is not None:
                 metrics.broadcast_backlog.set(backlog)
     mode = str(app.bot_data.get(MODE_KEY, "polling"))
-    scheduler = _scheduler_running(app)
+    scheduler = scheduler_running(app)
+    jobs = describe_jobs(app)
     problems: list[str] = []
     if not db_ok:
         problems.append("database unreachable")
     if scheduler is False:
         problems.append("scheduler stopped")
+    elif scheduler and _reminders_stalled(app, services, now):
+        problems.append("reminder wake-up not scheduled")
     if not app.running:
         problems.append("application not running")
     last_poll = metrics.last_get_updates_at
@@ -100,7 +98,10 @@ async def collect_health(app: AnyApplication) -> dict[str, Any]:
         "time": now.isoformat(),
         "mode": mode,
         "database": {"reachable": db_ok, "schema_version": schema},
-        "scheduler": {"running": scheduler},
+        "scheduler": {
+            "running": scheduler,
+            "jobs": [{"name": job.name, "next_run": _iso(job.next_run)} for job in jobs],
+        },
         "updates": {
             "last_update_at": _iso(metrics.last_update_at),
             "last_get_updates_at": _iso(last_poll),

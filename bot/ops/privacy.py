@@ -1,8 +1,8 @@
 """Privacy: erase a chat on request (/forget) and prune old delivery records daily.
 
 The SQL is in storage/privacy.py; this module adds the retention policy, the in-memory caches
-that must forget too, and the daily job (PTB's JobQueue; tests call ``prune(now)`` directly with
-the FakeClock's time).
+that must forget too, and what the daily job calls (bot/jobs.py; tests call ``prune(now)`` directly
+with the FakeClock's time).
 """
 
 from __future__ import annotations
@@ -11,18 +11,12 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from telegram.ext import Application, ContextTypes
-
 from bot.clock import Clock
-from bot.services import Services, get_services
+from bot.services import Services
 from storage.db import Database
 from storage.privacy import Erased, PrivacyRepo, Pruned
 
 log = logging.getLogger(__name__)
-
-PRUNE_EVERY = timedelta(days=1)
-PRUNE_FIRST = timedelta(minutes=10)  # not at start: a crash loop must not hammer the disk
-JOB_NAME = "privacy-prune"
 
 
 class PrivacyService:
@@ -53,26 +47,6 @@ class PrivacyService:
 
 def privacy_service(services: Services) -> PrivacyService:
     return PrivacyService(services.db, services.clock, services.settings.retention_days)
-
-
-async def _prune_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
-    try:
-        await privacy_service(get_services(context)).prune()
-    except Exception as exc:  # retry tomorrow; never take the bot down
-        log.warning("retention pruning failed: %s", type(exc).__name__)
-
-
-def schedule_pruning(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """A daily job on PTB's JobQueue (started and stopped with the Application)."""
-    if app.job_queue is None:
-        log.warning("no job queue: old delivery records will not be pruned")
-        return
-    app.job_queue.run_repeating(
-        _prune_tick,
-        interval=PRUNE_EVERY.total_seconds(),
-        first=PRUNE_FIRST.total_seconds(),
-        name=JOB_NAME,
-    )
 
 
 # --- logs ------------------------------------------------------------------------------------

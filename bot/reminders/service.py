@@ -4,8 +4,9 @@ How it works
 ------------
 * A reminder is due for a chat at ``bot.demos.timeparse.due_at(start, lead, chat zone)`` for each
   of the chat's lead times (whole days on the chat's wall clock, other leads exact).
-* There is exactly **one** wake-up: the next moment at which any (demo, lead, zone) falls due.
-  It is computed from the database with a few indexed range queries per distinct lead — never
+* There is exactly **one** wake-up: the next moment at which any (demo, lead, zone) falls due,
+  a named ``run_once`` job on PTB's JobQueue replaced at each reschedule (bot/jobs.py). It is
+  computed from the database with a few indexed range queries per distinct lead — never
   one job per chat or per demo. When it fires, :meth:`ReminderService.run_due` fans out to every
   chat due at that moment.
 * Fan-out of one demo: for each chat, its unsent overdue leads are collected; only the closest
@@ -23,7 +24,6 @@ How it works
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections import defaultdict
@@ -95,6 +95,7 @@ class ReminderService:
         clock: Clock,
         default_timezone: str,
         on_lateness: Callable[[float], None] | None = None,
+        wakeup: Callable[[float | None], None] | None = None,
     ) -> None:
         self.db = db
         # Told how many seconds after its due moment each reminder was queued (a metric).
@@ -105,11 +106,13 @@ class ReminderService:
         self.outbox = outbox
         self.clock = clock
         self.default_timezone = default_timezone
+        # Arms the scheduler's one wake-up job: seconds from now, None to disarm (bot/jobs.py).
+        self.wakeup = wakeup
+        self.started = False
         self.next_wake: datetime | None = None
+        self.last_pass_at: datetime | None = None  # when the wake-up was last armed
+        self._poked = False
         self._lock = asyncio.Lock()
-        self._kick = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = False
         self._demo_cache: dict[int, tuple[float, Demo | None]] = {}
         self._count_cache: dict[int, tuple[float, int]] = {}
         outbox.register_renderer(REMINDER_KIND, self.render_reminder)
@@ -117,53 +120,46 @@ class ReminderService:
 
     # --- lifecycle ------------------------------------------------------------------------
     async def start(self, *, catch_up: bool = True) -> None:
-        """Rebuild the wake-up from the database, catch up, then run the wake loop."""
+        """Rebuild the wake-up from the database, catch up, then arm the wake-up job."""
+        self.started = True
         await self.rebuild()
         if catch_up:
             await self.tick()
-        if self._task is None:
-            self._stopping = False
-            self._task = asyncio.create_task(self._loop(), name="reminders")
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
-        self._stopping = True
-        self._kick.set()
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        self.started = False
+        if self.wakeup is not None:
+            self.wakeup(None)
 
     async def rebuild(self) -> datetime | None:
         """Recompute the one wake-up from the database (nothing is sent)."""
         async with self._lock:
+            self._poked = False
             self.next_wake = await self._compute_next(self.clock.now())
+            self._arm()
         return self.next_wake
 
     def poke(self) -> None:
-        """Something changed: let the wake loop recompute soon."""
-        self._kick.set()
+        """Something changed: recompute (and send what is due) as soon as possible."""
+        self._poked = True
+        self.arm_in(0.0)
 
-    async def _loop(self) -> None:
-        # A flag as well as cancel(): wait_for may swallow a cancellation that races a wake-up.
-        while not self._stopping:
+    def arm_in(self, delay: float) -> None:
+        """Have the scheduler run :meth:`tick` in ``delay`` seconds (once started)."""
+        if self.started and self.wakeup is not None:
+            self.wakeup(delay)
+
+    def _arm(self) -> None:
+        # A poke that arrived while the schedule was being computed may have changed it.
+        self.last_pass_at = self.clock.now()
+        if self._poked:
+            delay = 0.0
+        elif self.next_wake is None:
             delay = MAX_SLEEP
-            if self.next_wake is not None:
-                delay = max(
-                    0.0, min(MAX_SLEEP, (self.next_wake - self.clock.now()).total_seconds())
-                )
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._kick.wait(), timeout=delay)
-            self._kick.clear()
-            if self._stopping:
-                return
-            try:
-                await self.tick()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("reminder tick failed")
-                await asyncio.sleep(1.0)
+        else:
+            delay = (self.next_wake - self.clock.now()).total_seconds()
+            delay = max(0.0, min(MAX_SLEEP, delay))
+        self.arm_in(delay)
 
     async def tick(self) -> TickStats:
         """Send everything due at the clock's now, clean up, and set the next wake-up."""
@@ -172,10 +168,12 @@ class ReminderService:
     async def run_due(self, now: datetime, *, only_chat: int | None = None) -> TickStats:
         """Fan out every reminder due at or before now (for one chat only, if given)."""
         async with self._lock:
+            self._poked = False
             stats = await self._run_due(now, only_chat)
             if only_chat is None:
                 await self.demos.delete_rsvps_before(now - RSVP_KEEP)
             self.next_wake = await self._compute_next(now)
+            self._arm()
         if stats.broadcasts:
             self.outbox.wake()
         return stats

@@ -1,0 +1,135 @@
+"""Every timed job, as a named APScheduler job on PTB's JobQueue (the bot's one scheduler).
+
+SQLite holds the truth; a job only wakes a service, which reads what is due from the database
+and uses the injected clock, so tests drive the services directly (``reminders.tick()``,
+``feeds.tick()``, ``prune(now)``) and the jobs themselves only decide *when* that happens.
+
+* ``calendar-feeds``: every minute, sync the feeds that are due (each every 30 min by default).
+* ``privacy-prune``: daily, delete records older than the retention period.
+* ``reminders-wake``: one ``run_once`` job at the next due reminder, replaced each time the
+  reminder service reschedules (the timerbot pattern): never one job per chat or per demo.
+
+/health lists them with their next run (:func:`describe_jobs`).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from telegram.ext import Application, ContextTypes, JobQueue
+
+from bot.ops.privacy import privacy_service
+from bot.services import SERVICES_KEY, Services
+
+log = logging.getLogger(__name__)
+
+FEEDS_JOB = "calendar-feeds"
+FEEDS_EVERY = 60.0  # seconds between looks at which feeds are due (each feed: every 30 min)
+PRUNE_JOB = "privacy-prune"
+PRUNE_EVERY = timedelta(days=1)
+PRUNE_FIRST = timedelta(minutes=10)  # not at start: a crash loop must not hammer the disk
+REMINDERS_JOB = "reminders-wake"
+RETRY_AFTER_FAILURE = 1.0  # seconds before a failed reminder pass is tried again
+
+# APScheduler skips a run more than a second late by default; a busy event loop must delay a
+# wake-up, never lose it (nothing else would re-arm the reminders).
+_NEVER_SKIP: dict[str, Any] = {"misfire_grace_time": None, "coalesce": True}
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+AnyJobQueue = JobQueue[Any]
+
+
+def _services(context: ContextTypes.DEFAULT_TYPE) -> Services | None:
+    services = context.application.bot_data.get(SERVICES_KEY)
+    return services if isinstance(services, Services) else None
+
+
+async def _feeds_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    services = _services(context)
+    if services is not None:
+        await services.feeds.tick()
+
+
+async def _prune_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    services = _services(context)
+    if services is None:
+        return
+    try:
+        await privacy_service(services).prune()
+    except Exception as exc:  # retry tomorrow; never take the bot down
+        log.warning("retention pruning failed: %s", type(exc).__name__)
+
+
+async def _reminders_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    services = _services(context)
+    if services is None:
+        return
+    reminders = services.reminders
+    try:
+        await reminders.tick()  # re-arms this job at the next due moment
+    except Exception:
+        log.exception("reminder pass failed")
+        reminders.arm_in(RETRY_AFTER_FAILURE)
+
+
+def register_jobs(app: AnyApplication) -> None:
+    """The repeating jobs; the reminders' wake-up is armed by the service once it has started."""
+    if app.job_queue is None:
+        raise RuntimeError("PTB's job queue is missing: install python-telegram-bot[job-queue]")
+    app.job_queue.run_repeating(
+        _feeds_tick, interval=FEEDS_EVERY, first=FEEDS_EVERY, name=FEEDS_JOB
+    )
+    app.job_queue.run_repeating(
+        _prune_tick,
+        interval=PRUNE_EVERY.total_seconds(),
+        first=PRUNE_FIRST.total_seconds(),
+        name=PRUNE_JOB,
+    )
+
+
+class ReminderWakeup:
+    """The reminder service's alarm: one named ``run_once`` job, replaced on each reschedule."""
+
+    def __init__(self, job_queue: AnyJobQueue) -> None:
+        self.job_queue = job_queue
+
+    def __call__(self, delay: float | None) -> None:
+        """Wake the reminders in ``delay`` seconds (None: do not wake them at all)."""
+        for job in self.job_queue.get_jobs_by_name(REMINDERS_JOB):
+            job.schedule_removal()
+        if delay is not None:
+            self.job_queue.run_once(
+                _reminders_tick, when=max(0.0, delay), name=REMINDERS_JOB, job_kwargs=_NEVER_SKIP
+            )
+
+
+def reminder_wakeup(app: AnyApplication) -> ReminderWakeup:
+    if app.job_queue is None:
+        raise RuntimeError("PTB's job queue is missing: install python-telegram-bot[job-queue]")
+    return ReminderWakeup(app.job_queue)
+
+
+@dataclass(frozen=True)
+class JobInfo:
+    name: str
+    next_run: datetime | None  # None: paused, or running right now (a run_once that fired)
+
+
+def describe_jobs(app: AnyApplication) -> list[JobInfo]:
+    """Every scheduled job and its next run, by name."""
+    if app.job_queue is None:
+        return []
+    return sorted(
+        (JobInfo(job.name or "", job.next_t) for job in app.job_queue.jobs()),
+        key=lambda j: j.name,
+    )
+
+
+def scheduler_running(app: AnyApplication) -> bool | None:
+    """Whether PTB's JobQueue (APScheduler) is running; None if there is none."""
+    if app.job_queue is None:
+        return None
+    return bool(app.job_queue.scheduler.running)

@@ -1,0 +1,117 @@
+"""The one scheduler (bot/jobs.py): named JobQueue jobs, the reminders' run_once wake-up."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from bot.jobs import FEEDS_JOB, PRUNE_JOB, REMINDERS_JOB, describe_jobs
+from bot.ops.health import collect_health
+from bot.reminders.service import MAX_SLEEP
+from storage.demos import NewDemo
+from tests.harness import USER_ID, BotHarness
+
+
+def _reminder_jobs(h: BotHarness) -> list[Any]:
+    return list(h.app.job_queue.get_jobs_by_name(REMINDERS_JOB))
+
+
+def _in_seconds(job: Any) -> float:
+    return float((job.next_t - datetime.now(UTC)).total_seconds())
+
+
+async def _subscribed(h: BotHarness) -> None:
+    await h.send(USER_ID, USER_ID, "/subscribe")
+
+
+async def test_every_timed_job_is_a_named_job(harness: BotHarness) -> None:
+    names = [job.name for job in describe_jobs(harness.app)]
+    assert names == sorted([FEEDS_JOB, PRUNE_JOB, REMINDERS_JOB])
+    assert all(job.next_run is not None for job in describe_jobs(harness.app))
+    # Nothing to remind of: the wake-up still re-checks every MAX_SLEEP seconds.
+    (job,) = _reminder_jobs(harness)
+    assert MAX_SLEEP - 5 < _in_seconds(job) <= MAX_SLEEP
+
+
+async def test_reminder_wakeup_is_one_job_replaced_on_reschedule(harness: BotHarness) -> None:
+    await _subscribed(harness)
+    now = harness.clock.now()
+    # Default leads are 1 day and 2 hours: the 2-hour reminder falls due in 30 s.
+    await harness.services.reminders.add_demo(
+        NewDemo(starts_at=now + timedelta(hours=2, seconds=30), place="P", title="T")
+    )
+    await harness.core.wait_for(
+        lambda: len(_reminder_jobs(harness)) == 1 and _in_seconds(_reminder_jobs(harness)[0]) > 5
+    )
+    (job,) = _reminder_jobs(harness)
+    assert 25 < _in_seconds(job) <= 30
+    # A closer demonstration: the same one job, now sooner.
+    await harness.services.reminders.add_demo(
+        NewDemo(starts_at=now + timedelta(hours=2, seconds=12), place="P", title="U")
+    )
+    await harness.services.reminders.rebuild()
+    (job,) = _reminder_jobs(harness)
+    assert 7 < _in_seconds(job) <= 12
+
+
+async def test_the_wakeup_fires_by_itself(harness: BotHarness) -> None:
+    await _subscribed(harness)
+    start = harness.clock.now() + timedelta(hours=2, seconds=1)
+    await harness.services.reminders.add_demo(NewDemo(starts_at=start, place="P", title="T"))
+    # The job is armed about 1 s ahead; the FakeClock reaches the due moment meanwhile.
+    harness.clock.advance(timedelta(seconds=1))
+    await harness.core.wait_for(
+        lambda: any("Reminder" in (m.text or "") for m in harness.replies(USER_ID)), timeout=5
+    )
+
+
+async def test_a_poke_during_a_pass_is_not_lost(
+    harness: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reminders = harness.services.reminders
+    compute = reminders._compute_next
+
+    async def poked_meanwhile(now: datetime) -> datetime | None:
+        reminders.poke()  # a change committed while the schedule was being computed
+        return await compute(now)
+
+    monkeypatch.setattr(reminders, "_compute_next", poked_meanwhile)
+    await reminders.rebuild()
+    (job,) = _reminder_jobs(harness)
+    assert _in_seconds(job) < 1
+
+
+async def test_a_failed_pass_is_retried(
+    harness: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reminders = harness.services.reminders
+    calls = 0
+
+    async def broken() -> Any:
+        nonlocal calls
+        calls += 1
+        raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(reminders, "tick", broken)
+    reminders.poke()
+    await harness.core.wait_for(lambda: calls >= 1 and len(_reminder_jobs(harness)) == 1)
+    (job,) = _reminder_jobs(harness)
+    assert _in_seconds(job) <= 1.0
+
+
+async def test_health_lists_jobs_and_a_missing_wakeup(harness: BotHarness) -> None:
+    await harness.send(USER_ID, USER_ID, "/start")
+    doc = await collect_health(harness.app)
+    assert doc["ok"] is True, doc["problems"]
+    jobs = {job["name"]: job["next_run"] for job in doc["scheduler"]["jobs"]}
+    assert set(jobs) == {FEEDS_JOB, PRUNE_JOB, REMINDERS_JOB}
+    assert all(isinstance(when, str) for when in jobs.values())
+    # The wake-up disappears (a dead reminder scheduler): /health says so once it is overdue.
+    for job in _reminder_jobs(harness):
+        job.schedule_removal()
+    assert (await collect_health(harness.app))["ok"] is True  # a pass may be re-arming it
+    harness.clock.advance(timedelta(minutes=3))
+    doc = await collect_health(harness.app)
+    assert "reminder wake-up not scheduled" in doc["problems"]
