@@ -12,6 +12,7 @@ from handlers import (
     errors,
     excerpt,
     facts,
+    fallbacks,
     feeds,
     forget,
     guards,
@@ -46,5 +47,7 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     subscriptions.register(app)
     settings.register(app)
     demos.register(app)
+    # what no feature claimed: /cancel with nothing to cancel, plain text in private
+    fallbacks.register(app)
     # errors last: it also installs the catch-all for unknown commands (group 1).
     errors.register(app)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -12,8 +13,11 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from bot.broadcast import announce
 from bot.broadcast.delivery import Job, placeholder_chat, transmit
 from bot.broadcast.outbox import Target
+from bot.demos.cards import error_text
+from bot.demos.regions import match_region, unknown_region_text
+from bot.demos.timeparse import InputError
 from bot.i18n import texts
-from bot.i18n.translate import t
+from bot.i18n.translate import t, tn
 from bot.services import Services, get_services
 from bot.telegram.guards import parse_id
 from bot.telegram.permissions import bot_admin_only, is_bot_admin, refuse
@@ -47,12 +51,23 @@ async def announce_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await reply_html(update, context, t(lang, texts.ANNOUNCE_PRIVATE_ONLY))
         return
     reply = message.reply_to_message
-    request = announce.parse_announce(
-        message.text_html or "", (chat.id, reply.message_id) if reply is not None else None
-    )
+    try:
+        request = announce.parse_announce(
+            message.text_html or "", (chat.id, reply.message_id) if reply is not None else None
+        )
+    except InputError as exc:
+        await reply_html(update, context, error_text(lang, exc))
+        return
     if request is None:
         await reply_html(update, context, t(lang, texts.ANNOUNCE_USAGE))
         return
+    if request.region is not None:
+        known = await services.demos.known_regions(services.clock.now())
+        match = match_region(request.region, known)
+        if not match.known:
+            await reply_html(update, context, unknown_region_text(lang, match))
+            return
+        request = replace(request, region=match.region)
     targets = await _targets(services, request.region)
     if not targets:
         text = t(lang, texts.ANNOUNCE_NO_TARGETS, where=_where(lang, request.region))
@@ -80,7 +95,10 @@ async def announce_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
             ]
         ]
     )
-    confirm = t(lang, texts.ANNOUNCE_CONFIRM, n=len(targets), where=_where(lang, request.region))
+    where = _where(lang, request.region)
+    confirm = tn(
+        lang, texts.ANNOUNCE_CONFIRM, texts.ANNOUNCE_CONFIRM_PLURAL, len(targets), where=where
+    )
     await reply_html(update, context, confirm, buttons)
 
 
@@ -120,7 +138,9 @@ async def announce_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await query.answer(t(lang, texts.BUTTON_EXPIRED), show_alert=True)
         return
     await query.answer()
-    text = t(lang, texts.ANNOUNCE_STARTED, id=broadcast.id, total=len(targets))
+    text = tn(
+        lang, texts.ANNOUNCE_STARTED, texts.ANNOUNCE_STARTED_PLURAL, len(targets), id=broadcast.id
+    )
     await edit_or_reply(update, context, text, announce.status_markup(lang, broadcast.id))
 
 
@@ -160,6 +180,10 @@ async def stopbroadcast_command(update: Update, context: ContextTypes.DEFAULT_TY
     broadcast_id = parse_id(args[0]) if len(args) == 1 else None
     if broadcast_id is None:
         await reply_html(update, context, t(lang, texts.STOP_USAGE))
+        return
+    known = await _repo(services).get(broadcast_id) if broadcast_id < 2**62 else None
+    if known is None or known.status in ("draft", "cancelled"):
+        await reply_html(update, context, t(lang, texts.STOP_NO_SUCH, id=broadcast_id))
         return
     stopped = await services.outbox.stop_broadcast(broadcast_id)
     await reply_html(

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram import InputFile, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CommandHandler, ContextTypes
 
+from bot.demos.cards import format_when
 from bot.feeds.service import FeedError, SyncResult, calendar_ics, check_url, describe_error
 from bot.i18n import texts
-from bot.i18n.translate import Markup, format_when, t, tn
+from bot.i18n.translate import Markup, t, tn
 from bot.services import get_services
 from bot.telegram.guards import parse_id
 from bot.telegram.permissions import bot_admin_only
@@ -104,11 +106,12 @@ async def _feed_list(update: Update, context: ContextTypes.DEFAULT_TYPE, lang: s
     chat = update.effective_chat
     stored = await services.chats.get(chat.id) if chat else None
     tz = stored.effective_timezone(services.settings.timezone) if stored else None
+    zone = ZoneInfo(tz or services.settings.timezone)
     counts = await services.feeds.repo.count_upcoming_by_feed(services.clock.now())
     blocks = [t(lang, texts.FEED_LIST_HEADER)]
     for feed in feeds:
         seen = feed.last_ok_at or feed.last_fetched_at
-        when = format_when(seen, tz or services.settings.timezone, lang) if seen else None
+        when = format_when(seen, zone, lang) if seen else None
         if feed.last_error is not None:
             error = Markup(describe_error(lang, feed.last_error, feed.last_status))
             status = t(lang, texts.FEED_STATUS_FAILING, error=error)

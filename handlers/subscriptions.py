@@ -33,13 +33,16 @@ async def _subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if chat is None:
         return
     now = services.clock.now()
-    await services.chats.ensure(chat.id, chat.type, now, app_language(update))
+    stored = await services.chats.ensure(chat.id, chat.type, now, app_language(update))
     thread_id = _thread_id(update)
-    await services.chats.set_subscribed(chat.id, True, now, thread_id)
     lang = await language_for(update, context)
-    text = t(lang, texts.SUBSCRIBED_TOPIC if thread_id else texts.SUBSCRIBED)
     if update.callback_query is not None:
         await update.callback_query.answer()
+    if stored.subscribed and stored.active and stored.thread_id == thread_id:
+        await reply_html(update, context, t(lang, texts.ALREADY_SUBSCRIBED))
+        return
+    await services.chats.set_subscribed(chat.id, True, now, thread_id)
+    text = t(lang, texts.SUBSCRIBED_TOPIC if thread_id else texts.SUBSCRIBED)
     await reply_html(update, context, text)
     # Demos whose reminder moment has already passed are caught up now (once).
     await services.reminders.chat_changed(chat.id)

@@ -150,6 +150,18 @@ class DemoRepo:
             args = (*args, region.casefold())
         return sql, args
 
+    async def known_regions(self, now: datetime) -> list[str]:
+        """Regions in use: of upcoming demos, of chats' filters and of calendar feeds, sorted."""
+        cur = await self.db.conn.execute(
+            "SELECT region FROM demos WHERE region IS NOT NULL AND status = 'scheduled'"
+            " AND starts_at > ?"
+            " UNION SELECT region FROM chats WHERE region IS NOT NULL"
+            " UNION SELECT region FROM feeds WHERE region IS NOT NULL"
+            " ORDER BY 1",
+            (_iso(now),),
+        )
+        return [str(r[0]) for r in await cur.fetchall()]
+
     async def update(
         self, demo_id: int, now: datetime, conn: aiosqlite.Connection, **fields: object
     ) -> None:

@@ -18,6 +18,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.broadcast.outbox import Outbox, Outgoing, Progress
+from bot.demos.regions import split_region_prefix
 from bot.i18n import texts
 from bot.i18n.translate import t
 from bot.telegram.render import callback_data
@@ -30,7 +31,6 @@ PRIORITY = 0  # reminders use a higher priority and overtake announcements
 CALLBACK_PREFIX = "ann"
 
 _COMMAND_RE = re.compile(r"^\s*/announce(?:@\w+)?(?:\s+|$)", re.IGNORECASE)
-_REGION_RE = re.compile(r"^region=([\w-]{1,40})(?:\s+|$)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -55,14 +55,11 @@ def parse_announce(text_html: str, reply_to: tuple[int, int] | None) -> Announce
     """Parse ``/announce [region=NAME] [text]`` (HTML of the command message).
 
     Replying to a message announces a copy of that message (any text after the command, other
-    than the region, is then ignored). None when there is nothing to announce.
+    than the region, is then ignored). None when there is nothing to announce; InputError for a
+    malformed ``region=``.
     """
     rest = _COMMAND_RE.sub("", text_html, count=1)
-    region = None
-    m = _REGION_RE.match(rest)
-    if m:
-        region = m.group(1).casefold()
-        rest = rest[m.end() :]
+    region, rest = split_region_prefix(rest)
     rest = rest.strip()
     if reply_to is not None:
         return AnnounceRequest(None, reply_to, region)

@@ -132,6 +132,11 @@ NOT_YOUR_BUTTON = N_("This button isn't for you.")
 BUTTON_EXPIRED = N_("This button has expired. Please send the command again.")
 INTERNAL_ERROR = N_("Sorry, something went wrong on my side. Please try again in a moment.")
 UNKNOWN_COMMAND = N_("I don't know that command. Send /help to see what I can do.")
+NOTHING_TO_CANCEL = N_("There is nothing to cancel right now.")
+SEARCH_HINT = N_(
+    "🔎 I searched the statements for your message. Next time you can also write "
+    "<code>/excerpt words</code>, in groups too."
+)
 
 # --- subscriptions, settings, demonstrations, reminders (issue 3) ------------------------------
 CMD_SUBSCRIBE = N_("Get demonstration reminders in this chat")
@@ -153,6 +158,10 @@ SUBSCRIBED_TOPIC = N_(
 )
 UNSUBSCRIBED = N_("🔕 Unsubscribed. This chat will get no more reminders.")
 NOT_SUBSCRIBED = N_("This chat is not subscribed. Send /subscribe to get reminders.")
+ALREADY_SUBSCRIBED = N_(
+    "This chat is already subscribed. See /settings for time zone and reminder times, "
+    "/unsubscribe to stop."
+)
 HELLO_GROUP = N_(
     "✊ Hello! I remind this group of upcoming demonstrations and share the group's statements.\n"
     "An administrator can press the button below (or send /subscribe) to get reminders here."
@@ -187,6 +196,28 @@ SETTINGS_REGION_SET = N_(
     "📍 Only demonstrations in region “{region}” (and national ones) from now on."
 )
 SETTINGS_REGION_OFF = N_("📍 Region filter off: all demonstrations.")
+SETTINGS_REGION_NEW = N_(
+    "📍 Only demonstrations in region “{region}” (and national ones) from now on. "
+    "No demonstration is in that region yet."
+)
+SETTINGS_REGION_PICK = N_("📍 <b>Region</b> for this chat (now: {region}). Choose one:")
+SETTINGS_REGION_NONE_KNOWN = N_(
+    "No demonstration, feed or chat uses a region yet. Set one with "
+    "<code>/settings region london</code>."
+)
+REGION_SUGGEST = N_("I don't know the region “{region}”. Did you mean {suggestions}?")
+REGION_UNKNOWN = N_("I don't know the region “{region}”: no demonstration, feed or chat uses it.")
+BUTTON_REGION_ANYWAY = N_("Use “{region}” anyway")
+BUTTON_REGION_PICK = N_("📍 Choose a region")
+ERR_REGION_SYNTAX = N_(
+    "I can't read that <code>region=</code>. Write <code>region=london</code>, "
+    '<code>region=north-west</code> or <code>region="north west"</code>, then the text.'
+)
+SETTINGS_TZ_SUGGEST = N_("“{value}” is not a time zone I know. Did you mean {suggestions}?")
+SETTINGS_TZ_OFFSET = N_(
+    "“{value}” is a fixed offset, which does not follow summer time. Please give a place "
+    "instead, such as {suggestions}."
+)
 ERR_LEAD_BAD = N_(
     "“{value}” is not a reminder time. Write times like <code>1d</code>, <code>3h</code>, "
     "<code>30m</code>."
@@ -305,6 +336,7 @@ CMD_FEED = N_("Calendar feeds: /feed add|list|remove|sync")
 LANGUAGE_CHOOSE = N_("🌐 Language in this chat: <b>{language}</b>. Choose another one:")
 LANGUAGE_SET = N_("✅ From now on I speak English in this chat.")
 LANGUAGE_AUTO = N_("Automatic (each person's Telegram language)")
+LANGUAGE_UNKNOWN = N_("I don't speak “{value}” yet.")
 LANGUAGE_AUTO_SET = N_(
     "✅ I'll answer in each person's Telegram language when I can, and in English otherwise."
 )
@@ -396,14 +428,17 @@ ANNOUNCE_USAGE = N_(
 ANNOUNCE_PRIVATE_ONLY = N_("Please prepare announcements in a private chat with me.")
 ANNOUNCE_IN_REGION = N_(" in region {region}")
 ANNOUNCE_NO_TARGETS = N_("No subscribed chats{where} to send to. Nothing was queued.")
-ANNOUNCE_CONFIRM = N_(
-    "⬆️ This is exactly what members will see.\nSend it to <b>{n}</b> subscribed chats{where}?"
+ANNOUNCE_CONFIRM, ANNOUNCE_CONFIRM_PLURAL = NP_(
+    "⬆️ This is exactly what members will see.\nSend it to <b>{n}</b> subscribed chat{where}?",
+    "⬆️ This is exactly what members will see.\nSend it to <b>{n}</b> subscribed chats{where}?",
 )
 BUTTON_SEND = N_("📣 Send")
 BUTTON_CANCEL = N_("✖️ Cancel")
 BUTTON_STOP_BROADCAST = N_("⏹ Stop")
 ANNOUNCE_CANCELLED = N_("Cancelled. Nothing was sent.")
-ANNOUNCE_STARTED = N_("📣 Broadcast #{id}: sending to {total} chats…")
+ANNOUNCE_STARTED, ANNOUNCE_STARTED_PLURAL = NP_(
+    "📣 Broadcast #{id}: sending to {n} chat…", "📣 Broadcast #{id}: sending to {n} chats…"
+)
 ANNOUNCE_PROGRESS = N_(
     "📣 Broadcast #{id}: sending…\n"
     "Sent: <b>{sent}</b> / {total}\n"
@@ -432,6 +467,7 @@ BROADCASTS_LINE = N_(
 STOP_USAGE = N_("Usage: <code>/stopbroadcast number</code> (see /broadcasts)")
 STOP_OK = N_("Stopping broadcast #{id}. Messages already sent stay sent.")
 STOP_NOT_FOUND = N_("Broadcast #{id} is not running.")
+STOP_NO_SUCH = N_("There is no broadcast #{id}. See /broadcasts.")
 STATS = N_(
     "<b>Statistics</b>\n"
     "Active subscribed chats: <b>{chats}</b>\n"
