@@ -138,7 +138,10 @@ def test_parse_edit(field: str, value: str) -> None:
 @example("/announce region=" + "a" * 41 + " hi", None)
 @example("/announce@other_bot region=kyiv <b>hi</b>", None)
 def test_parse_announce(text: str, reply_to: tuple[int, int] | None) -> None:
-    req = announce.parse_announce(text, reply_to)
+    try:
+        req = announce.parse_announce(text, reply_to)
+    except InputError:  # a malformed region= is refused, never taken as the message
+        return
     if req is None:
         return
     assert req.region is None or (

@@ -91,11 +91,11 @@ async def test_forum_topic_subscription_gets_reminders_in_topic(
 async def test_settings_show_and_change(fast: SleepRecorder, harness: BotHarness) -> None:
     await harness.send(USER_ID, USER_ID, "/settings")
     shown = texts_of(harness, USER_ID)[-1]
-    assert "Time zone: UTC" in shown and "1d, 2h before" in shown and "all regions" in shown
+    assert "Time zone: UTC" in shown and "1 day, 2 hours before" in shown and "all regions" in shown
     await harness.send(USER_ID, USER_ID, "/settings timezone europe/kyiv")
     assert "Time zone set to Europe/Kyiv" in texts_of(harness, USER_ID)[-1]
     await harness.send(USER_ID, USER_ID, "/settings remind 1d 3h 30m")
-    assert "1d, 3h, 30m before" in texts_of(harness, USER_ID)[-1]
+    assert "1 day, 3 hours, 30 minutes before" in texts_of(harness, USER_ID)[-1]
     await harness.send(USER_ID, USER_ID, "/settings region London")
     assert "Region: london" in texts_of(harness, USER_ID)[-1]
     chat = await harness.services.chats.get(USER_ID)
