@@ -44,7 +44,7 @@ class Chat:
         return self.kind in ("group", "supergroup")
 
 
-def _row_to_chat(row: aiosqlite.Row) -> Chat:
+def row_to_chat(row: aiosqlite.Row) -> Chat:
     leads = json.loads(row["lead_minutes"]) if row["lead_minutes"] else None
     return Chat(
         chat_id=int(row["chat_id"]),
@@ -102,7 +102,7 @@ class ChatRepo:
     async def get(self, chat_id: int) -> Chat | None:
         cur = await self.db.conn.execute("SELECT * FROM chats WHERE chat_id = ?", (chat_id,))
         row = await cur.fetchone()
-        return _row_to_chat(row) if row else None
+        return row_to_chat(row) if row else None
 
     async def ensure(
         self, chat_id: int, chat_type: str, now: datetime, app_language: str | None = None
@@ -185,7 +185,7 @@ class ChatRepo:
             sql += " AND (region IS NULL OR region = ?)"
             args = (region.casefold(),)
         cur = await self.db.conn.execute(sql + " ORDER BY chat_id", args)
-        return [_row_to_chat(r) for r in await cur.fetchall()]
+        return [row_to_chat(r) for r in await cur.fetchall()]
 
     async def count_subscribed(self) -> int:
         cur = await self.db.conn.execute(

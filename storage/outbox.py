@@ -10,7 +10,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.chats import Chat, _row_to_chat
+from storage.chats import Chat, row_to_chat
 from storage.db import Database
 
 #: Broadcast statuses the engine works on (and resumes after a restart).
@@ -248,7 +248,7 @@ class OutboxRepo:
         )
         out = []
         for row in await cur.fetchall():
-            chat = _row_to_chat(row) if row["chat_id"] is not None else None
+            chat = row_to_chat(row) if row["chat_id"] is not None else None
             out.append(
                 Delivery(
                     broadcast_id=int(row["b_id"]),
@@ -333,7 +333,7 @@ class OutboxRepo:
             sql += " AND region = ?"
             args = (region.casefold(),)
         cur = await self.db.conn.execute(sql + " ORDER BY chat_id", args)
-        return [_row_to_chat(r) for r in await cur.fetchall()]
+        return [row_to_chat(r) for r in await cur.fetchall()]
 
     async def delivered_since(self, since: datetime) -> int:
         cur = await self.db.conn.execute(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from datetime import UTC, datetime
 
 import aiosqlite
 
-from storage.chats import Chat, _row_to_chat
+from storage.chats import Chat, row_to_chat
 from storage.db import Database
 
 
@@ -19,6 +20,15 @@ def _iso(when: datetime) -> str:
 
 def _from_iso(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def _leads(raw: str | None) -> tuple[int, ...] | None:
+    if not raw:
+        return None
+    try:
+        return tuple(int(x) for x in json.loads(raw)) or None
+    except (ValueError, TypeError):
+        return None
 
 
 @dataclass(frozen=True)
@@ -40,7 +50,7 @@ class LogRow:
 
 
 class ReminderRepo:
-    """Queries used by bot.reminders.service; writes happen inside the caller's transaction."""
+    """Queries used by bot.reminders; writes happen inside the caller's transaction."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -52,7 +62,26 @@ class ReminderRepo:
             sql += " AND chat_id = ?"
             args = (only_chat,)
         cur = await self.db.conn.execute(sql, args)
-        return [_row_to_chat(r) for r in await cur.fetchall()]
+        return [row_to_chat(r) for r in await cur.fetchall()]
+
+    async def audience_settings(self) -> list[tuple[str | None, tuple[int, ...] | None]]:
+        """Distinct (time zone, lead minutes) of chats that can receive reminders: subscribed
+        ones, and private chats of members who are going to something."""
+        cur = await self.db.conn.execute(
+            "SELECT DISTINCT timezone, lead_minutes FROM chats WHERE active = 1 AND"
+            " (subscribed = 1 OR (kind = 'private' AND chat_id IN (SELECT user_id FROM rsvps)))"
+        )
+        return [(tz, _leads(raw)) for tz, raw in await cur.fetchall()]
+
+    @staticmethod
+    async def rsvp_private_ids(conn: aiosqlite.Connection, demo_id: int) -> list[int]:
+        """Active private chats of the members going to a demo."""
+        cur = await conn.execute(
+            "SELECT r.user_id FROM rsvps r JOIN chats c ON c.chat_id = r.user_id"
+            " WHERE r.demo_id = ? AND c.kind = 'private' AND c.active = 1 ORDER BY r.user_id",
+            (demo_id,),
+        )
+        return [int(r[0]) for r in await cur.fetchall()]
 
     async def rsvp_chats(
         self, after: datetime, only_chat: int | None = None
@@ -72,7 +101,7 @@ class ReminderRepo:
         cur = await self.db.conn.execute(sql, args)
         out: dict[int, list[Chat]] = defaultdict(list)
         for row in await cur.fetchall():
-            out[int(row["rsvp_demo_id"])].append(_row_to_chat(row))
+            out[int(row["rsvp_demo_id"])].append(row_to_chat(row))
         return dict(out)
 
     async def slots_between(

@@ -79,13 +79,13 @@ async def test_a_poke_during_a_pass_is_not_lost(
     harness: BotHarness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     reminders = harness.services.reminders
-    compute = reminders._compute_next
+    compute = reminders.schedule.next_due
 
     async def poked_meanwhile(now: datetime) -> datetime | None:
         reminders.poke()  # a change committed while the schedule was being computed
         return await compute(now)
 
-    monkeypatch.setattr(reminders, "_compute_next", poked_meanwhile)
+    monkeypatch.setattr(reminders.schedule, "next_due", poked_meanwhile)
     await reminders.rebuild()
     (job,) = _reminder_jobs(harness)
     assert _in_seconds(job) < 1

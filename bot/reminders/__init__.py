@@ -1,1 +1,2 @@
-"""Demonstration reminders: who is due when, fanned out through the outbox."""
+"""Demonstration reminders: when they fall due (schedule), who gets them (fanout), what they
+say (notices), and the service that owns the demos write path (service)."""

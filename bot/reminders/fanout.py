@@ -1,0 +1,157 @@
+"""Fan-out of one demo's due reminders: which chat gets which lead, written at most once.
+
+For each chat, its unsent overdue leads are collected; only the closest one (smallest lead) is
+sent, the others are logged as ``skipped`` (a bot that was down for a day sends one reminder,
+not three); a lead is also skipped if a closer reminder of the same demo already went to that
+chat. Log rows and the outbox broadcast are written in one transaction, and
+``(demo, chat, lead)`` is the log's primary key: at most once.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+import aiosqlite
+
+from bot.broadcast.delivery import Renderer, Target
+from bot.reminders.schedule import DueSlot, Schedule
+from storage.chats import Chat
+from storage.db import Database
+from storage.reminders import LogRow, ReminderRepo
+
+REMINDER_KIND = "reminder"
+REMINDER_PRIORITY = 10  # announcements use 0: reminders go first
+
+
+class OutboxPort(Protocol):
+    """The part of bot.broadcast.outbox.Outbox the reminders use."""
+
+    def register_renderer(self, kind: str, renderer: Renderer) -> None: ...
+
+    async def enqueue_in(
+        self,
+        conn: aiosqlite.Connection,
+        *,
+        kind: str,
+        payload: dict[str, Any],
+        targets: Sequence[Target],
+        priority: int = 0,
+        created_by: int | None = None,
+    ) -> int: ...
+
+    def wake(self) -> None: ...
+
+
+@dataclass
+class Plan:
+    """What one demo's fan-out writes: log rows, and the targets per lead sent."""
+
+    rows: list[LogRow] = field(default_factory=list)
+    groups: dict[int, list[Target]] = field(default_factory=lambda: defaultdict(list))
+
+
+class FanOut:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        repo: ReminderRepo,
+        schedule: Schedule,
+        outbox: OutboxPort,
+        on_lateness: Callable[[float], None] | None = None,
+    ) -> None:
+        self.db = db
+        self.repo = repo
+        self.schedule = schedule
+        self.outbox = outbox
+        # Told how many seconds after its due moment each reminder was queued (a metric).
+        self.on_lateness = on_lateness
+
+    async def run(
+        self,
+        due: DueSlot,
+        by_tz: dict[str, list[Chat]],
+        rsvp_chats: list[Chat],
+        now: datetime,
+        only_chat: int | None,
+    ) -> tuple[int, int]:
+        """Fan out one demo; returns (reminders queued, broadcasts queued)."""
+        slot, pending = due.slot, due.pending
+        # (chat, the leads that have fallen due for it)
+        candidates: dict[int, tuple[Chat, dict[int, datetime]]] = {}
+        for tz, due_leads in pending.items():
+            for chat in by_tz.get(tz, ()):
+                if chat.region and slot.region and chat.region != slot.region:
+                    continue
+                candidates[chat.chat_id] = (chat, due_leads)
+        private_rsvp: set[int] = set()
+        for chat in rsvp_chats:  # members who are going: their private chat, whatever the region
+            due_leads = due.pending_rsvp.get(self.schedule.zone(chat.timezone).key, {})
+            if due_leads:
+                candidates[chat.chat_id] = (chat, due_leads)
+                private_rsvp.add(chat.chat_id)
+        if not candidates and not pending:
+            return 0, 0
+        if pending:
+            logged = await self.repo.log_for(slot.id, only_chat)
+        else:
+            few = sorted(candidates) if len(candidates) <= 500 else None
+            logged = await self.repo.log_for(slot.id, only_chat, chats=few)
+        plan = Plan()
+        for chat, due_leads in candidates.values():
+            lead = self._plan_chat(plan, slot.id, chat, due_leads, logged.get(chat.chat_id, {}))
+            if lead is not None:
+                private = chat.chat_id in private_rsvp and not chat.subscribed
+                thread = None if private else chat.thread_id
+                plan.groups[lead].append(Target(chat.chat_id, thread))
+        runs = [
+            (slot.id, lead, tz, when)
+            for tz, leads in pending.items()
+            for lead, when in leads.items()
+        ]
+        if not plan.rows and (only_chat is not None or not runs):
+            return 0, 0
+        async with self.db.transaction() as conn:
+            await self.repo.record(conn, plan.rows, now)
+            for lead, targets in plan.groups.items():
+                await self.outbox.enqueue_in(
+                    conn,
+                    kind=REMINDER_KIND,
+                    payload={"demo_id": slot.id, "lead": lead},
+                    targets=targets,
+                    priority=REMINDER_PRIORITY,
+                )
+            if only_chat is None:
+                await self.repo.mark_runs(conn, runs, now)
+        if self.on_lateness is not None:
+            for row in plan.rows:
+                if row.state == "sent":
+                    self.on_lateness(max(0.0, (now - row.due_at).total_seconds()))
+        return sum(len(v) for v in plan.groups.values()), len(plan.groups)
+
+    @staticmethod
+    def _plan_chat(
+        plan: Plan,
+        demo_id: int,
+        chat: Chat,
+        due_leads: dict[int, datetime],
+        logged: dict[int, str],
+    ) -> int | None:
+        """Log the chat's overdue leads; returns the one to send, if any."""
+        done = {lead: state for lead, state in logged.items() if state != "moved"}
+        overdue = sorted(
+            lead for lead in chat.effective_leads() if lead in due_leads and lead not in done
+        )
+        if not overdue:
+            return None
+        closest = overdue[0]
+        already = [lead for lead, state in done.items() if state == "sent"]
+        send = not already or min(already) > closest
+        for lead in overdue:
+            state = "sent" if send and lead == closest else "skipped"
+            plan.rows.append(LogRow(demo_id, chat.chat_id, lead, due_leads[lead], state))
+        return closest if send else None
