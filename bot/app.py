@@ -140,6 +140,7 @@ def _install_reminders(app: AnyApplication, services: Services) -> None:
         default_timezone=services.settings.timezone,
         on_lateness=metrics_of(app).reminder_lateness.observe,
         wakeup=reminder_wakeup(app),
+        per_hour=services.settings.reminders_per_hour,
     )
     feeds = getattr(services, "feeds", None)
     if feeds is not None:  # calendar feeds change demos through the same write path

@@ -32,6 +32,9 @@ class Settings:
     flood_window_seconds: int = 10
     # Delivery records older than this are pruned daily (bot/ops/privacy.py). BOT_RETENTION_DAYS.
     retention_days: int = 30
+    # Reminders a chat gets in any hour at most; beyond that, one digest a day points to /demos
+    # (bot/reminders/fanout.py). BOT_REMINDERS_PER_HOUR.
+    reminders_per_hour: int = 3
 
     @property
     def tz(self) -> ZoneInfo:
@@ -165,5 +168,13 @@ def load_settings(env: Mapping[str, str] | None = None, *, token_required: bool 
             1,
             3650,
             "a whole number of days from 1 to 3650",
+        ),
+        reminders_per_hour=_parse_int(
+            env.get("BOT_REMINDERS_PER_HOUR"),
+            "BOT_REMINDERS_PER_HOUR",
+            3,
+            1,
+            60,
+            "reminders per chat per hour, a whole number from 1 to 60",
         ),
     )

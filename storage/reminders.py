@@ -243,6 +243,30 @@ class ReminderRepo:
         )
         return [(int(r[0]), r[1]) for r in await cur.fetchall()]
 
+    async def sent_since(self, since: datetime, only_chat: int | None = None) -> dict[int, int]:
+        """chat_id -> reminders sent to it after ``since`` (chats with none are left out)."""
+        sql = "SELECT chat_id, count(*) FROM reminder_log WHERE sent_at > ?"
+        args: tuple[object, ...] = (_iso(since),)
+        if only_chat is not None:
+            sql += " AND chat_id = ?"
+            args = (*args, only_chat)
+        cur = await self.db.conn.execute(sql + " GROUP BY chat_id", args)
+        return {int(chat_id): int(n) for chat_id, n in await cur.fetchall()}
+
+    async def digested_since(self, since: datetime) -> set[int]:
+        """Chats sent a reminder digest after ``since``."""
+        cur = await self.db.conn.execute(
+            "SELECT chat_id FROM chats WHERE reminder_digest_at > ?", (_iso(since),)
+        )
+        return {int(r[0]) for r in await cur.fetchall()}
+
+    @staticmethod
+    async def mark_digested(conn: aiosqlite.Connection, chat_ids: list[int], now: datetime) -> None:
+        await conn.executemany(
+            "UPDATE chats SET reminder_digest_at = ? WHERE chat_id = ?",
+            [(_iso(now), chat_id) for chat_id in chat_ids],
+        )
+
     async def migrate_chat(self, old_id: int, new_id: int) -> None:
         """A group became a supergroup: its reminder history follows the new id."""
         async with self.db.transaction() as conn:

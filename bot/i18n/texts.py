@@ -249,6 +249,11 @@ DEMO_OVER = N_("This demonstration is over or cancelled.")
 ICS_CAPTION = N_("📅 {title}")
 
 REMINDER_HEADER = N_("⏰ <b>Reminder:</b> starts in {lead}")
+# Sent instead of the reminders beyond a chat's hourly cap (BOT_REMINDERS_PER_HOUR).
+REMINDER_DIGEST, REMINDER_DIGEST_PLURAL = NP_(
+    "📅 And {n} more demonstration coming up: see /demos",
+    "📅 And {n} more demonstrations coming up: see /demos",
+)
 # Plural pairs: NP_ marks both forms as one gettext plural entry (render with tn()).
 LEAD_DAYS, LEAD_DAYS_PLURAL = NP_("{n} day", "{n} days")
 LEAD_HOURS, LEAD_HOURS_PLURAL = NP_("{n} hour", "{n} hours")

@@ -5,6 +5,11 @@ sent, the others are logged as ``skipped`` (a bot that was down for a day sends 
 not three); a lead is also skipped if a closer reminder of the same demo already went to that
 chat. Log rows and the outbox broadcast are written in one transaction, and
 ``(demo, chat, lead)`` is the log's primary key: at most once.
+
+Flood cap: a chat gets at most ``per_hour`` reminders in any hour (counted from the log).
+Beyond that a reminder is logged as ``skipped`` and, at the end of the pass, the chat gets one
+digest pointing to /demos instead, at most one a day, whoever added the demonstrations (an
+administrator, a calendar feed, an import).
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import aiosqlite
@@ -24,7 +29,10 @@ from storage.db import Database
 from storage.reminders import LogRow, ReminderRepo
 
 REMINDER_KIND = "reminder"
+DIGEST_KIND = "reminder_digest"
 REMINDER_PRIORITY = 10  # announcements use 0: reminders go first
+CAP_WINDOW = timedelta(hours=1)
+DIGEST_EVERY = timedelta(days=1)
 
 
 class OutboxPort(Protocol):
@@ -54,6 +62,26 @@ class Plan:
     groups: dict[int, list[Target]] = field(default_factory=lambda: defaultdict(list))
 
 
+@dataclass
+class Budget:
+    """The hourly cap over one pass: reminders each chat got lately, and what was held back."""
+
+    per_hour: int
+    used: dict[int, int]  # chat_id -> reminders in the last hour (this pass included)
+    held: dict[int, tuple[Target, int]] = field(default_factory=dict)  # chat -> (where, how many)
+
+    def take(self, chat_id: int) -> bool:
+        n = self.used.get(chat_id, 0)
+        if n >= self.per_hour:
+            return False
+        self.used[chat_id] = n + 1
+        return True
+
+    def hold(self, target: Target) -> None:
+        _, n = self.held.get(target.chat_id, (target, 0))
+        self.held[target.chat_id] = (target, n + 1)
+
+
 class FanOut:
     def __init__(
         self,
@@ -78,6 +106,7 @@ class FanOut:
         rsvp_chats: list[Chat],
         now: datetime,
         only_chat: int | None,
+        budget: Budget,
     ) -> tuple[int, int]:
         """Fan out one demo; returns (reminders queued, broadcasts queued)."""
         slot, pending = due.slot, due.pending
@@ -103,11 +132,13 @@ class FanOut:
             logged = await self.repo.log_for(slot.id, only_chat, chats=few)
         plan = Plan()
         for chat, due_leads in candidates.values():
-            lead = self._plan_chat(plan, slot.id, chat, due_leads, logged.get(chat.chat_id, {}))
+            private = chat.chat_id in private_rsvp and not chat.subscribed
+            target = Target(chat.chat_id, None if private else chat.thread_id)
+            lead = self._plan_chat(
+                plan, slot.id, chat, due_leads, logged.get(chat.chat_id, {}), budget, target
+            )
             if lead is not None:
-                private = chat.chat_id in private_rsvp and not chat.subscribed
-                thread = None if private else chat.thread_id
-                plan.groups[lead].append(Target(chat.chat_id, thread))
+                plan.groups[lead].append(target)
         runs = [
             (slot.id, lead, tz, when)
             for tz, leads in pending.items()
@@ -140,6 +171,8 @@ class FanOut:
         chat: Chat,
         due_leads: dict[int, datetime],
         logged: dict[int, str],
+        budget: Budget,
+        target: Target,
     ) -> int | None:
         """Log the chat's overdue leads; returns the one to send, if any."""
         done = {lead: state for lead, state in logged.items() if state != "moved"}
@@ -151,7 +184,35 @@ class FanOut:
         closest = overdue[0]
         already = [lead for lead, state in done.items() if state == "sent"]
         send = not already or min(already) > closest
+        if send and not budget.take(chat.chat_id):
+            send = False
+            budget.hold(target)
         for lead in overdue:
             state = "sent" if send and lead == closest else "skipped"
             plan.rows.append(LogRow(demo_id, chat.chat_id, lead, due_leads[lead], state))
         return closest if send else None
+
+    async def send_digests(self, budget: Budget, now: datetime) -> int:
+        """One digest to each chat that had reminders held back (none if it had one lately);
+        returns the broadcasts queued."""
+        if not budget.held:
+            return 0
+        recent = await self.repo.digested_since(now - DIGEST_EVERY)
+        groups: dict[int, list[Target]] = defaultdict(list)
+        for chat_id, (target, n) in budget.held.items():
+            if chat_id not in recent:
+                groups[n].append(target)
+        if not groups:
+            return 0
+        async with self.db.transaction() as conn:
+            for n, targets in groups.items():
+                await self.outbox.enqueue_in(
+                    conn,
+                    kind=DIGEST_KIND,
+                    payload={"count": n},
+                    targets=targets,
+                    priority=REMINDER_PRIORITY,
+                )
+            chat_ids = [t.chat_id for targets in groups.values() for t in targets]
+            await self.repo.mark_digested(conn, chat_ids, now)
+        return len(groups)

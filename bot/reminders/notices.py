@@ -13,8 +13,8 @@ from bot.clock import Clock
 from bot.demos.cards import demo_keyboard, format_when, lead_phrase, render_card
 from bot.demos.timeparse import due_at
 from bot.i18n import texts
-from bot.i18n.translate import DEFAULT_LANGUAGE, t
-from bot.reminders.fanout import REMINDER_KIND, REMINDER_PRIORITY, OutboxPort
+from bot.i18n.translate import DEFAULT_LANGUAGE, t, tn
+from bot.reminders.fanout import DIGEST_KIND, REMINDER_KIND, REMINDER_PRIORITY, OutboxPort
 from bot.reminders.schedule import Schedule
 from storage.chats import Chat
 from storage.demos import Demo, DemoRepo
@@ -56,6 +56,7 @@ class Cards:
         self._count_cache: dict[int, tuple[float, int]] = {}
         outbox.register_renderer(REMINDER_KIND, self.render_reminder)
         outbox.register_renderer(NOTICE_KIND, self.render_notice)
+        outbox.register_renderer(DIGEST_KIND, self.render_digest)
 
     def forget(self, demo_id: int) -> None:
         self._demo_cache.pop(demo_id, None)
@@ -123,3 +124,11 @@ class Cards:
         html = t(lang, texts.NOTICE_MOVED, title=demo.title, when=when, place=demo.place)
         count = await self.rsvp_count(demo.id)
         return Outgoing(html=html, reply_markup=demo_keyboard(demo, lang, count))
+
+    async def render_digest(self, payload: dict[str, Any], chat: Chat) -> Outgoing | None:
+        """Instead of reminders beyond the hourly cap: how many more, and where to see them."""
+        n = int(payload.get("count", 0))
+        if n <= 0:
+            return None
+        lang = chat.message_language or DEFAULT_LANGUAGE
+        return Outgoing(html=tn(lang, texts.REMINDER_DIGEST, texts.REMINDER_DIGEST_PLURAL, n))

@@ -25,7 +25,7 @@ from datetime import datetime
 
 from bot.clock import Clock
 from bot.demos.cards import Edit
-from bot.reminders.fanout import REMINDER_KIND, FanOut, OutboxPort
+from bot.reminders.fanout import CAP_WINDOW, REMINDER_KIND, Budget, FanOut, OutboxPort
 from bot.reminders.notices import NOTICE_KIND, Cards, queue_notice
 from bot.reminders.schedule import RSVP_KEEP, Schedule
 from storage.chats import Chat, ChatRepo
@@ -58,6 +58,7 @@ class ReminderService:
         default_timezone: str,
         on_lateness: Callable[[float], None] | None = None,
         wakeup: Callable[[float | None], None] | None = None,
+        per_hour: int = 3,
     ) -> None:
         self.db = db
         self.chats = chats
@@ -65,6 +66,7 @@ class ReminderService:
         self.repo = ReminderRepo(db)
         self.outbox = outbox
         self.clock = clock
+        self.per_hour = per_hour  # the flood cap: reminders per chat per hour
         self.schedule = Schedule(self.repo, demos, default_timezone)
         self.fanout = FanOut(
             db=db, repo=self.repo, schedule=self.schedule, outbox=outbox, on_lateness=on_lateness
@@ -152,13 +154,16 @@ class ReminderService:
         if any(d.pending for d in due.slots):
             for chat in await self.repo.subscribed_chats(only_chat):
                 by_tz[self.schedule.zone(chat.timezone).key].append(chat)
+        used = await self.repo.sent_since(now - CAP_WINDOW, only_chat)
+        budget = Budget(self.per_hour, used)
         total = broadcasts = 0
         for slot in due.slots:
             n, b = await self.fanout.run(
-                slot, by_tz, due.rsvp.get(slot.slot.id, []), now, only_chat
+                slot, by_tz, due.rsvp.get(slot.slot.id, []), now, only_chat, budget
             )
             total += n
             broadcasts += b
+        broadcasts += await self.fanout.send_digests(budget, now)
         return TickStats(total, broadcasts)
 
     # --- demos: the write path (keeps the schedule and notices right) -----------------------
