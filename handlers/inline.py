@@ -1,12 +1,15 @@
 """Inline mode: ``@bot words`` offers matching facts and excerpts to share in any chat.
 
 An empty query offers the six facts. Each result is an InlineQueryResultArticle whose
-message is HTML (within 4096 characters) with its source; ids are short and unique.
+message is HTML within Telegram's 4,096 UTF-16 units (bot/telegram/limits.py) with its source;
+ids are short and unique.
 """
 
 from __future__ import annotations
 
 import hashlib
+import html
+import re
 from typing import Any
 
 from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
@@ -18,6 +21,7 @@ from bot.content.service import ContentService, Hit
 from bot.i18n import texts
 from bot.i18n.translate import t
 from bot.services import get_services
+from bot.telegram import limits
 from bot.telegram.render import escape, truncate
 from bot.telegram.replies import language_for
 from handlers.facts import row_html, source_html
@@ -25,8 +29,8 @@ from handlers.statements import source_line
 
 MAX_RESULTS = 50
 MAX_EXCERPTS = 40
-#: visible characters of a paragraph in a shared message (room left for the source line)
-MESSAGE_BODY_CHARS = 3600
+#: the most of a shared message a source line may take (a longer one is shortened)
+SOURCE_MAX_UNITS = 1024
 DESCRIPTION_CHARS = 100
 TITLE_CHARS = 64
 CACHE_SECONDS = 300
@@ -50,10 +54,26 @@ def _hit_id(hit: Hit) -> str:
     return f"p:{slug_hash}:{hit.paragraph.index}"
 
 
+def shared_message(plain_body: str, source_html: str) -> str:
+    """The paragraph (plain text) and its source line (HTML), within the inline result limit.
+
+    The source keeps its formatting unless it is very long (then it is shortened as plain
+    text); the paragraph gets what is left, cut with an ellipsis.
+    """
+    if limits.visible_units(source_html) > SOURCE_MAX_UNITS:
+        plain_source = limits.clip(_plain(source_html), SOURCE_MAX_UNITS)
+        source_html = escape(plain_source)
+    budget = limits.INLINE_MESSAGE - 2 - limits.visible_units(source_html)
+    return f"{escape(limits.clip(plain_body, budget))}\n\n{source_html}"
+
+
+def _plain(html_text: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", html_text))
+
+
 def _hit_result(lang: str, hit: Hit) -> InlineQueryResultArticle:
     plain = hit.display_text
-    body = escape(truncate(plain, MESSAGE_BODY_CHARS))
-    html_text = f"{body}\n\n{source_line(lang, hit.statement)}"
+    html_text = shared_message(plain, source_line(lang, hit.statement))
     return InlineQueryResultArticle(
         id=_hit_id(hit),
         title=truncate(hit.statement.title, TITLE_CHARS),

@@ -6,13 +6,15 @@ from typing import Any
 
 from bot.content.corpus import load_facts
 from bot.emulator import parse_html
-from bot.telegram.render import MAX_MESSAGE_CHARS
-from tests.harness import USER_ID, BotHarness
+from bot.telegram import limits
+from bot.telegram.limits import utf16_units
+from tests.harness import ADMIN_ID, USER_ID, BotHarness
 from tests.test_content_commands import no_failed_calls
 
 
 def _check_result_shapes(results: list[dict[str, Any]]) -> list[str]:
-    """Every result: an article, unique id, valid HTML within 4096, short description."""
+    """Every result: an article, unique id, valid HTML within 4,096 UTF-16 units (what Telegram
+    counts: an emoji outside the BMP is two), a short description."""
     assert 0 < len(results) <= 50
     ids = [r["id"] for r in results]
     assert len(set(ids)) == len(ids)
@@ -23,8 +25,8 @@ def _check_result_shapes(results: list[dict[str, Any]]) -> list[str]:
         content = r["input_message_content"]
         assert content["parse_mode"] == "HTML"
         plain, _ = parse_html(content["message_text"])  # raises on broken HTML
-        assert len(plain) <= MAX_MESSAGE_CHARS
-        assert len(r.get("description", "")) <= 100
+        assert utf16_units(plain) <= limits.INLINE_MESSAGE
+        assert utf16_units(r.get("description", "")) <= 100
         plains.append(plain)
     return plains
 
@@ -82,3 +84,52 @@ async def test_inline_email_paragraph_is_plain(harness: BotHarness) -> None:
     email = [p for p in plains if "2022ukrainesolidarity[at]gmail.com" in p]
     assert email and all("mailto" not in p and "](" not in p for p in email)
     no_failed_calls(harness)
+
+
+async def _add_statement(h: BotHarness, author: str, paragraph: str) -> None:
+    body = f"---\ntitle: Doves over the port\nauthor: {author}\ndate: 2025\n---\n\n{paragraph}\n"
+    await h.send(ADMIN_ID, ADMIN_ID, "/addstatement", document=("doves.txt", body.encode()))
+    assert "Added “Doves over the port”" in (h.last(ADMIN_ID).text or "")
+
+
+async def test_inline_emoji_paragraph_fits_in_utf16_units(harness: BotHarness) -> None:
+    """3,000 doves are 3,000 characters but 6,000 UTF-16 units: Telegram would refuse the
+    whole answer, so inline search would show nothing."""
+    await _add_statement(harness, "Peace Dove Collective", "Harbour doves " + "🕊" * 3000)
+    qid = await harness.inline(USER_ID, "harbour doves")
+    results = harness.core.inline_answers(qid)
+    assert results, "the answer was refused"
+    plains = _check_result_shapes(results)
+    doves = next(p for p in plains if "Harbour doves" in p)
+    assert doves.endswith("Doves over the port — Peace Dove Collective, 2025")
+    assert "…" in doves and utf16_units(doves) <= 4096
+    no_failed_calls(harness)
+
+
+async def test_inline_long_source_line_and_long_paragraph_fit(harness: BotHarness) -> None:
+    """A long author line plus a 3,300-character paragraph is over 4,096 even in characters."""
+    author = "Harbour Workers Solidarity Network " * 25  # about 875 characters
+    paragraph = "Harbour doves flew over the striking port. " + "x" * 3300
+    await _add_statement(harness, author.strip(), paragraph)
+    qid = await harness.inline(USER_ID, "harbour doves striking")
+    results = harness.core.inline_answers(qid)
+    assert results, "the answer was refused"
+    plains = _check_result_shapes(results)
+    doves = next(p for p in plains if "Harbour doves flew" in p)
+    assert "Harbour Workers Solidarity Network" in doves
+    no_failed_calls(harness)
+
+
+async def test_emulator_refuses_inline_results_over_the_limit(harness: BotHarness) -> None:
+    """The fake Bot API checks inline result messages as Telegram does."""
+    from telegram import InlineQueryResultArticle, InputTextMessageContent
+    from telegram.error import BadRequest
+
+    too_long = InlineQueryResultArticle("a", "t", InputTextMessageContent("🕊" * 2049))
+    harness.core.open_inline_queries["manual"] = {"user_id": USER_ID, "query": "x"}
+    try:
+        await harness.app.bot.answer_inline_query("manual", [too_long])
+    except BadRequest as exc:
+        assert "message_too_long" in str(exc).lower()
+    else:
+        raise AssertionError("a 4,098-unit inline message was accepted")

@@ -5,8 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.emulator.html import utf16_len
 from bot.emulator.state import State, bad_request, member_dict
-from bot.emulator.validation import require, validate_commands
+from bot.emulator.validation import (
+    MAX_CALLBACK_ANSWER,
+    require,
+    validate_commands,
+    validate_inline_result,
+)
 
 Files = dict[str, tuple[str, bytes]]
 
@@ -76,7 +82,7 @@ class ChatMethods(State):
     # -- queries ------------------------------------------------------------------------------
     async def api_answerCallbackQuery(self, p: dict[str, Any], f: Files) -> Any:
         text = p.get("text")
-        if isinstance(text, str) and len(text) > 200:
+        if isinstance(text, str) and utf16_len(text) > MAX_CALLBACK_ANSWER:
             raise bad_request("MESSAGE_TOO_LONG")
         query_id = str(require(p, "callback_query_id"))
         if query_id not in self.open_callback_queries:
@@ -96,6 +102,8 @@ class ChatMethods(State):
             raise bad_request("RESULT_ID_DUPLICATE")
         if any(not 1 <= len(i.encode()) <= 64 for i in ids):
             raise bad_request("RESULT_ID_INVALID")
+        for result in results:
+            validate_inline_result(result)
         query_id = str(require(p, "inline_query_id"))
         if query_id not in self.open_inline_queries:
             raise bad_request(QUERY_TOO_OLD)

@@ -11,6 +11,7 @@ from bot.emulator.state import ApiError, bad_request
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
+MAX_CALLBACK_ANSWER = 200
 
 _INT_FIELDS = frozenset(
     {
@@ -116,6 +117,25 @@ def render_text(
     return plain, found
 
 
+def validate_inline_result(result: Any) -> None:
+    """An inline result as Telegram checks it: the message it would share parses and fits
+    4,096 UTF-16 units (the whole answer is refused otherwise), a caption 1,024."""
+    if not isinstance(result, dict):
+        raise bad_request("can't parse inline query results JSON object")
+    content = result.get("input_message_content")
+    if isinstance(content, dict) and "message_text" in content:
+        try:
+            render_text(content.get("message_text"), content.get("parse_mode"), None)
+        except ApiError as exc:
+            if "too long" in exc.description:
+                raise bad_request("MESSAGE_TOO_LONG") from None
+            raise
+    if result.get("caption") is not None:
+        render_text(result.get("caption"), result.get("parse_mode"), None, caption=True)
+    if "reply_markup" in result:
+        inline_markup(result["reply_markup"])
+
+
 def inline_markup(markup: Any) -> dict[str, Any] | None:
     """Validate ``reply_markup``; return it if it is an inline keyboard (echoed on messages)."""
     if markup is None or markup == "":
@@ -192,4 +212,11 @@ def require(params: dict[str, Any], name: str) -> Any:
     return params[name]
 
 
-__all__ = ["ApiError", "inline_markup", "normalize", "render_text", "validate_commands"]
+__all__ = [
+    "ApiError",
+    "inline_markup",
+    "normalize",
+    "render_text",
+    "validate_commands",
+    "validate_inline_result",
+]

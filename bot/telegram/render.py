@@ -6,9 +6,14 @@ import html
 import re
 from collections.abc import Callable
 
-MAX_MESSAGE_CHARS = 4096
-MAX_CAPTION_CHARS = 1024
-MAX_CALLBACK_BYTES = 64
+from bot.telegram import limits
+from bot.telegram.limits import utf16_units as _utf16_units
+from bot.telegram.limits import visible_units
+
+#: Telegram's limits (UTF-16 units; see bot/telegram/limits.py), under their older names.
+MAX_MESSAGE_CHARS = limits.MESSAGE
+MAX_CAPTION_CHARS = limits.CAPTION
+MAX_CALLBACK_BYTES = limits.CALLBACK_DATA_BYTES
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 
@@ -21,11 +26,7 @@ def escape(text: str) -> str:
 def visible_length(html_text: str) -> int:
     """Length Telegram counts: the text after tags are removed and entities decoded, in UTF-16
     code units (an emoji outside the BMP counts twice)."""
-    return _utf16_units(html.unescape(re.sub(r"<[^>]+>", "", html_text)))
-
-
-def _utf16_units(text: str) -> int:
-    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+    return visible_units(html_text)
 
 
 def split_message(html_text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
@@ -154,5 +155,5 @@ def callback_data(*parts: str | int) -> str:
 
 
 def truncate(text: str, limit: int) -> str:
-    """Shorten plain text to limit characters with an ellipsis."""
-    return text if len(text) <= limit else text[: max(0, limit - 1)].rstrip() + "…"
+    """Shorten plain text to limit UTF-16 units (what Telegram counts) with an ellipsis."""
+    return limits.clip(text, limit)
