@@ -21,7 +21,7 @@ FINAL_STATES = ("sent", "failed", "gone", "skipped", "cancelled")
 
 @dataclass(frozen=True)
 class Broadcast:
-    """One broadcast and its counts (counts are kept current as deliveries complete)."""
+    """One broadcast and its counts (kept current by triggers as deliveries complete)."""
 
     id: int
     kind: str
@@ -261,15 +261,14 @@ class OutboxRepo:
         return out
 
     async def record(self, outcomes: Sequence[Outcome], now: datetime) -> None:
-        """Write a batch of outcomes and bump the broadcasts' counts, in one transaction."""
+        """Write a batch of outcomes in one transaction.
+
+        The broadcasts' counts follow in the same statements (triggers of migration 0007): a
+        delivery that is no longer pending (erased by /forget meanwhile) counts nothing.
+        """
         if not outcomes:
             return
         stamp = now.isoformat()
-        bumps: dict[int, dict[str, int]] = {}
-        for o in outcomes:
-            if o.state in ("sent", "failed", "gone", "skipped"):
-                counts = bumps.setdefault(o.broadcast_id, {})
-                counts[o.state] = counts.get(o.state, 0) + 1
         async with self.db.transaction() as conn:
             await conn.executemany(
                 "UPDATE deliveries SET state = ?, attempts = ?, last_error = ?, updated_at = ?"
@@ -279,18 +278,6 @@ class OutboxRepo:
                     for o in outcomes
                 ],
             )
-            for broadcast_id, counts in bumps.items():
-                await conn.execute(
-                    "UPDATE broadcasts SET sent = sent + ?, failed = failed + ?, gone = gone + ?,"
-                    " skipped = skipped + ? WHERE id = ?",
-                    (
-                        counts.get("sent", 0),
-                        counts.get("failed", 0),
-                        counts.get("gone", 0),
-                        counts.get("skipped", 0),
-                        broadcast_id,
-                    ),
-                )
 
     async def move_delivery(
         self, broadcast_id: int, old_chat_id: int, new_chat_id: int, now: datetime
@@ -306,9 +293,6 @@ class OutboxRepo:
                     "UPDATE deliveries SET state = 'skipped', last_error = 'migrated',"
                     " updated_at = ? WHERE broadcast_id = ? AND chat_id = ? AND state = 'pending'",
                     (now.isoformat(), broadcast_id, old_chat_id),
-                )
-                await conn.execute(
-                    "UPDATE broadcasts SET skipped = skipped + 1 WHERE id = ?", (broadcast_id,)
                 )
                 return False
             await conn.execute(

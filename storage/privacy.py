@@ -8,7 +8,7 @@ tables added by later migrations are covered without editing this module:
 * such a column that may be NULL, or a ``created_by``-style column (``*_by``), only refers to
   someone: it is set to NULL (with a ``<prefix>_message_id`` partner, if any);
 * the outbox's aggregate counts stay consistent: a pending delivery that is erased is taken out
-  of its broadcast's ``total``;
+  of its broadcast's ``total`` (a trigger, migration 0007, does it in the same statement);
 * for a person, finished announcements copied from their chat (the source's chat id is inside
   the JSON payload) are deleted.
 """
@@ -100,15 +100,6 @@ class PrivacyRepo:
         async with self.db.transaction() as conn:
             columns = await id_columns(conn)
             tables = {c.table for c in columns}
-            if "deliveries" in tables and "broadcasts" in tables:
-                # Keep the broadcasts' totals true: pending deliveries leave their broadcast.
-                await conn.execute(
-                    "UPDATE broadcasts SET total = total - (SELECT count(*) FROM deliveries d"
-                    " WHERE d.broadcast_id = broadcasts.id AND d.chat_id = ?"
-                    " AND d.state = 'pending') WHERE id IN (SELECT broadcast_id FROM deliveries"
-                    " WHERE chat_id = ? AND state = 'pending')",
-                    (chat_id, chat_id),
-                )
             if person and "broadcasts" in tables:
                 # An announcement made by replying keeps (chat id, message id) of the source in
                 # its JSON payload; finished ones (and drafts) that copy from this chat go.

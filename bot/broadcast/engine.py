@@ -132,6 +132,9 @@ class Engine:
         self._batch_done: asyncio.Future[None] | None = None
         self._flusher: asyncio.Task[None] | None = None
         self._finished: dict[int, asyncio.Event] = {}
+        self._sending: dict[int, int] = {}  # chat id -> deliveries to it under way
+        self._dropped: set[tuple[int, int]] = set()  # (broadcast, chat) erased by /forget
+        self._chat_idle: dict[int, asyncio.Event] = {}  # set when no send to the chat is left
         self._rng = random.Random(self.options.seed)
 
     # --- public API ------------------------------------------------------------------------------
@@ -174,6 +177,15 @@ class Engine:
                 await self._flusher
         self._workers, self._tasks = [], set()
         self._runs.clear()
+
+    async def forget_chat(self, chat_id: int, timeout: float = 10.0) -> None:
+        """Before a chat's data is erased: no live broadcast sends to it any more, and a send
+        to it already under way is waited for, so that the erasure is the chat's last word."""
+        self._dropped.update((run_id, chat_id) for run_id in self._runs)
+        if self._sending.get(chat_id):
+            idle = self._chat_idle.setdefault(chat_id, asyncio.Event())
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(idle.wait(), timeout)
 
     # --- scheduling ----------------------------------------------------------------------------
     async def _feed(self) -> None:
@@ -266,7 +278,20 @@ class Engine:
                     log.exception("outbox: could not record the failure")
 
     async def _deliver(self, run: _Run, job: Job) -> None:
-        if run.stopping:
+        chat_id = job.chat_id
+        self._sending[chat_id] = self._sending.get(chat_id, 0) + 1
+        try:
+            await self._deliver_one(run, job)
+        finally:
+            left = self._sending.pop(chat_id) - 1
+            if left:
+                self._sending[chat_id] = left
+            elif (idle := self._chat_idle.pop(chat_id, None)) is not None:
+                idle.set()
+
+    async def _deliver_one(self, run: _Run, job: Job) -> None:
+        if run.stopping or (run.id, job.chat_id) in self._dropped:
+            # Stopped, or the chat erased its data: its row is cancelled or deleted.
             run.busy -= 1
             await self._maybe_finish(run)
             return
@@ -391,6 +416,8 @@ class Engine:
         if row is not None:
             run.counts = {"sent": row.sent, "failed": row.failed, "gone": row.gone}
             run.counts["skipped"] = row.skipped
+            run.total = row.total
+        self._dropped = {key for key in self._dropped if key[0] != run.id}
         log.info("broadcast %s %s: %s", run.id, status, run.counts)
         await self._report(run, final=True)
         self._finished.setdefault(run.id, asyncio.Event()).set()

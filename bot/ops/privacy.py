@@ -39,6 +39,9 @@ class PrivacyService:
         return result
 
     async def erase(self, services: Services, chat_id: int, *, person: bool) -> Erased:
+        # First no broadcast may send to the chat any more (one under way is waited for):
+        # nothing arrives after "I have erased everything", and no count is kept for it.
+        await services.outbox.forget_chat(chat_id)
         result = await self.repo.erase(chat_id, person=person)
         services.admin_cache.forget_chat(chat_id)
         log.info("erased chat %s on request: %d rows", chat_id, result.total)
