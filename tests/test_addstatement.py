@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.telegram.limits import visible_units
 from tests.harness import ADMIN_ID, FORUM_ID, GROUP_ID, USER_ID, BotHarness
 from tests.test_content_commands import button, no_failed_calls
 
@@ -219,7 +220,7 @@ async def test_very_long_paragraph_stays_within_telegram_limits(harness: BotHarn
     results = harness.core.inline_answers(qid) or []
     shared = [r["input_message_content"]["message_text"] for r in results]
     assert any("Workers in every port refused" in m for m in shared)
-    assert all(len(m) <= 4096 for m in shared)
+    assert all(visible_units(m) <= 4096 for m in shared)  # what Telegram counts
     no_failed_calls(harness)
 
 
