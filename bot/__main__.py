@@ -30,8 +30,8 @@ def _fail(message: str, status: int = 1) -> int:
 
 def _health_config(args: argparse.Namespace) -> HealthConfig | None:
     """--health-port / BOT_HEALTH_PORT (off when neither is set); exits 2 on bad values."""
+    from bot.config import parse_listen, parse_port
     from bot.ops.health import HealthConfig
-    from bot.ops.webhook import parse_listen, parse_port
 
     try:
         flag = getattr(args, "health_port", None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -10,6 +12,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
+DEFAULT_LISTEN = "127.0.0.1"
+DEFAULT_WEBHOOK_PORT = 8443
+_WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
 
 
@@ -35,6 +40,19 @@ class Settings:
     # Reminders a chat gets in any hour at most; beyond that, one digest a day points to /demos
     # (bot/reminders/fanout.py). BOT_REMINDERS_PER_HOUR.
     reminders_per_hour: int = 3
+    # Broadcast limits (None: off). OUTBOX_PER_SECOND, OUTBOX_PER_MINUTE_GROUP,
+    # OUTBOX_PER_SECOND_CHAT; bot/broadcast/ratelimit.py reads them with parse_rate.
+    outbox_per_second: float | None = 30.0
+    outbox_per_minute_group: float | None = 20.0
+    outbox_per_second_chat: float | None = 1.0
+    # Calendar feeds. BOT_FEEDS_INTERVAL_MINUTES, BOT_FEEDS_ALLOW_PRIVATE.
+    feeds_interval_minutes: int = 30
+    feeds_allow_private: bool = False
+    # The /health server (None: off) and webhook mode's local server.
+    health_port: int | None = None
+    health_listen: str = DEFAULT_LISTEN
+    webhook_listen: str = DEFAULT_LISTEN
+    webhook_port: int = DEFAULT_WEBHOOK_PORT
 
     @property
     def tz(self) -> ZoneInfo:
@@ -144,9 +162,88 @@ def _parse_int(raw: str | None, name: str, default: int, low: int, high: int, wh
     return int(value)
 
 
+def parse_rate(env: Mapping[str, str], name: str, default: float | None) -> float | None:
+    """A messages-per-period limit: a positive number, or 'off' (also 'none', '0')."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if raw.lower() in ("off", "none", "0"):
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not (value > 0 and math.isfinite(value)):
+        raise ConfigError(f"{name} must be a positive number or 'off', got {raw[:20]!r}")
+    return value
+
+
+def parse_flag(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} is malformed: expected 1 (on) or 0 (off), got {raw[:20]!r}")
+
+
+def parse_feeds_interval(env: Mapping[str, str]) -> int:
+    return _parse_int(
+        env.get("BOT_FEEDS_INTERVAL_MINUTES"),
+        "BOT_FEEDS_INTERVAL_MINUTES",
+        30,
+        5,
+        7 * 24 * 60,
+        "a whole number of minutes from 5 to 10080",
+    )
+
+
+def parse_listen(raw: str | None, source: str) -> str:
+    if raw is None or raw.strip() == "":
+        return DEFAULT_LISTEN
+    value = raw.strip()
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        raise ConfigError(
+            f"{source} is malformed: expected an IP address such as 127.0.0.1 or 0.0.0.0,"
+            f" got {value[:60]!r}"
+        ) from None
+    return value
+
+
+def parse_port(raw: str | int | None, source: str, default: int | None) -> int | None:
+    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+        return default
+    text = str(raw).strip()
+    if not re.fullmatch(r"\d{1,5}", text) or not 1 <= int(text) <= 65535:
+        raise ConfigError(
+            f"{source} is malformed: expected a port number 1-65535, got {text[:20]!r}"
+        )
+    return int(text)
+
+
+def parse_webhook_secret(raw: str | None) -> str | None:
+    if raw is None or raw.strip() == "":
+        return None
+    value = raw.strip()
+    if not _WEBHOOK_SECRET_RE.match(value):
+        raise ConfigError(
+            "BOT_WEBHOOK_SECRET is malformed: expected 1-256 letters, digits, '_' or '-'"
+        )
+    return value
+
+
 def load_settings(env: Mapping[str, str] | None = None, *, token_required: bool = True) -> Settings:
-    """Read and validate the settings; raise ConfigError naming the first bad variable."""
+    """Read and validate every setting; raise ConfigError naming the first bad variable.
+
+    Everything `run` reads from the environment is checked here, so `check` refuses what
+    `run` would refuse (one line, exit 2) instead of `run` failing later with a traceback.
+    """
     env = os.environ if env is None else env
+    parse_webhook_secret(env.get("BOT_WEBHOOK_SECRET"))
+    webhook_port = parse_port(env.get("BOT_WEBHOOK_PORT"), "BOT_WEBHOOK_PORT", DEFAULT_WEBHOOK_PORT)
+    assert webhook_port is not None
     return Settings(
         token=_parse_token(env.get("TELEGRAM_BOT_TOKEN"), token_required),
         api_base_url=_parse_url(env.get("TELEGRAM_API_BASE_URL")),
@@ -177,4 +274,13 @@ def load_settings(env: Mapping[str, str] | None = None, *, token_required: bool 
             60,
             "reminders per chat per hour, a whole number from 1 to 60",
         ),
+        outbox_per_second=parse_rate(env, "OUTBOX_PER_SECOND", 30.0),
+        outbox_per_minute_group=parse_rate(env, "OUTBOX_PER_MINUTE_GROUP", 20.0),
+        outbox_per_second_chat=parse_rate(env, "OUTBOX_PER_SECOND_CHAT", 1.0),
+        feeds_interval_minutes=parse_feeds_interval(env),
+        feeds_allow_private=parse_flag(env, "BOT_FEEDS_ALLOW_PRIVATE"),
+        health_port=parse_port(env.get("BOT_HEALTH_PORT"), "BOT_HEALTH_PORT", None),
+        health_listen=parse_listen(env.get("BOT_HEALTH_LISTEN"), "BOT_HEALTH_LISTEN"),
+        webhook_listen=parse_listen(env.get("BOT_WEBHOOK_LISTEN"), "BOT_WEBHOOK_LISTEN"),
+        webhook_port=webhook_port,
     )

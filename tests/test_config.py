@@ -49,6 +49,19 @@ def test_all_values_parsed(tmp_path: Path) -> None:
         ({"BOT_ADMIN_IDS": "12,abc"}, "BOT_ADMIN_IDS"),
         ({"BOT_TIMEZONE": "Mars/Olympus"}, "BOT_TIMEZONE"),
         ({"BOT_DB_PATH": "/no/such/folder/db.sqlite3"}, "BOT_DB_PATH"),
+        ({"OUTBOX_PER_SECOND": "fast"}, "OUTBOX_PER_SECOND"),
+        ({"OUTBOX_PER_MINUTE_GROUP": "-1"}, "OUTBOX_PER_MINUTE_GROUP"),
+        ({"OUTBOX_PER_SECOND_CHAT": "nan"}, "OUTBOX_PER_SECOND_CHAT"),
+        ({"BOT_FEEDS_INTERVAL_MINUTES": "abc"}, "BOT_FEEDS_INTERVAL_MINUTES"),
+        ({"BOT_FEEDS_INTERVAL_MINUTES": "2"}, "BOT_FEEDS_INTERVAL_MINUTES"),
+        ({"BOT_FEEDS_ALLOW_PRIVATE": "maybe"}, "BOT_FEEDS_ALLOW_PRIVATE"),
+        ({"BOT_RETENTION_DAYS": "0"}, "BOT_RETENTION_DAYS"),
+        ({"BOT_FLOOD_LIMIT": "lots"}, "BOT_FLOOD_LIMIT"),
+        ({"BOT_HEALTH_PORT": "99999"}, "BOT_HEALTH_PORT"),
+        ({"BOT_HEALTH_LISTEN": "localhost:80"}, "BOT_HEALTH_LISTEN"),
+        ({"BOT_WEBHOOK_PORT": "http"}, "BOT_WEBHOOK_PORT"),
+        ({"BOT_WEBHOOK_LISTEN": "everywhere"}, "BOT_WEBHOOK_LISTEN"),
+        ({"BOT_WEBHOOK_SECRET": "has spaces"}, "BOT_WEBHOOK_SECRET"),
     ],
 )
 def test_bad_values_name_the_variable(env: dict[str, str], name: str) -> None:
@@ -123,3 +136,39 @@ def test_check_with_token_and_no_api_says_so_in_one_line() -> None:
     assert "cannot reach the Bot API" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert GOOD_TOKEN not in proc.stderr + proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("OUTBOX_PER_SECOND", "fast"), ("BOT_FEEDS_INTERVAL_MINUTES", "abc")],
+)
+def test_check_refuses_what_run_would_refuse(name: str, value: str) -> None:
+    """`check` used to say "configuration ok" while `run` printed a 30-line traceback (and
+    exit 1, so systemd restarted it for ever) or quietly used the default."""
+    for command in ("check", "run"):
+        proc = _cli([command], {"TELEGRAM_BOT_TOKEN": GOOD_TOKEN, name: value})
+        assert proc.returncode == 2, (command, proc.stderr)
+        lines = proc.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"solidarity-bot: {name}"), lines
+        assert "configuration ok" not in proc.stdout
+
+
+def test_settings_carry_every_parsed_value() -> None:
+    s = load_settings(
+        {
+            "TELEGRAM_BOT_TOKEN": GOOD_TOKEN,
+            "OUTBOX_PER_SECOND": "off",
+            "OUTBOX_PER_MINUTE_GROUP": "12.5",
+            "BOT_FEEDS_INTERVAL_MINUTES": "15",
+            "BOT_FEEDS_ALLOW_PRIVATE": "1",
+            "BOT_HEALTH_PORT": "8081",
+            "BOT_WEBHOOK_PORT": "9443",
+        }
+    )
+    assert (s.outbox_per_second, s.outbox_per_minute_group, s.outbox_per_second_chat) == (
+        None,
+        12.5,
+        1.0,
+    )
+    assert (s.feeds_interval_minutes, s.feeds_allow_private) == (15, True)
+    assert (s.health_port, s.health_listen, s.webhook_port) == (8081, "127.0.0.1", 9443)

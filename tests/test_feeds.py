@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from icalendar import Calendar
 
+from bot.config import ConfigError
 from bot.feeds.service import (
     AddressPolicy,
     FeedError,
@@ -178,10 +179,10 @@ def test_settings_from_env() -> None:
     assert FeedSettings.from_env({}) == FeedSettings(timedelta(minutes=30), allow_private=False)
     on = FeedSettings.from_env({"BOT_FEEDS_ALLOW_PRIVATE": "1", "BOT_FEEDS_INTERVAL_MINUTES": "15"})
     assert on == FeedSettings(timedelta(minutes=15), allow_private=True)
-    for bad in ("2", "²", "-5", "99999999999999999999", "soon"):
-        assert FeedSettings.from_env({"BOT_FEEDS_INTERVAL_MINUTES": bad}).interval == timedelta(
-            minutes=30
-        )
+    # A bad value is refused (naming the variable), never quietly replaced by the default.
+    for bad in ("2", "²", "-5", "99999999999999999999", "soon", "abc"):
+        with pytest.raises(ConfigError, match="BOT_FEEDS_INTERVAL_MINUTES"):
+            FeedSettings.from_env({"BOT_FEEDS_INTERVAL_MINUTES": bad})
 
 
 def test_check_url() -> None:

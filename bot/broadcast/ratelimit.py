@@ -24,7 +24,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
-from bot.config import ConfigError
+from bot.config import parse_rate as _rate
 
 #: fraction of the overall limit the outbox admits at (evenly spaced, see the module docstring)
 GLOBAL_PACE = 0.985
@@ -70,21 +70,6 @@ class OutboxLimits:
             per_minute_group=_rate(env, "OUTBOX_PER_MINUTE_GROUP", base.per_minute_group),
             per_second_chat=_rate(env, "OUTBOX_PER_SECOND_CHAT", base.per_second_chat),
         )
-
-
-def _rate(env: Mapping[str, str], name: str, default: float | None) -> float | None:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    if raw.lower() in ("off", "none", "0"):
-        return None
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not (value > 0 and math.isfinite(value)):
-        raise ConfigError(f"{name} must be a positive number or 'off', got {raw[:20]!r}")
-    return value
 
 
 class FloodLimiter:

@@ -44,7 +44,7 @@ from telegram import Bot
 from telegram.constants import ParseMode
 
 from bot.clock import Clock
-from bot.config import Settings
+from bot.config import Settings, parse_feeds_interval, parse_flag
 from bot.i18n import texts
 from bot.i18n.translate import DEFAULT_LANGUAGE, Markup, format_number, t
 from storage.chats import ChatRepo
@@ -522,12 +522,13 @@ class FeedSettings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> FeedSettings:
+        """Parsed by bot/config.py (a bad value is a ConfigError, caught by `check`)."""
         env = os.environ if env is None else env
-        allow = env.get("BOT_FEEDS_ALLOW_PRIVATE", "").strip().lower() in ("1", "true", "yes")
-        raw = env.get("BOT_FEEDS_INTERVAL_MINUTES", "").strip()
-        ok = raw.isascii() and raw.isdigit() and 5 <= int(raw) <= 7 * 24 * 60
-        minutes = int(raw) if ok else 30
-        return cls(interval=timedelta(minutes=minutes), allow_private=allow)
+        minutes = parse_feeds_interval(env)
+        return cls(
+            interval=timedelta(minutes=minutes),
+            allow_private=parse_flag(env, "BOT_FEEDS_ALLOW_PRIVATE"),
+        )
 
 
 Notify = Callable[[int, str], Awaitable[None]]  # (chat id, HTML) -> sent

@@ -7,7 +7,6 @@ TLS and forwards to PTB's small web server on ``listen:port``. Telegram sends ou
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import re
 import secrets
@@ -17,12 +16,20 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.config import DEFAULT_API_BASE_URL, ConfigError
+from bot.config import (
+    DEFAULT_API_BASE_URL,
+    DEFAULT_LISTEN,
+    ConfigError,
+    parse_listen,
+    parse_port,
+    parse_webhook_secret,
+)
+from bot.config import DEFAULT_WEBHOOK_PORT as DEFAULT_PORT
 
-DEFAULT_LISTEN = "127.0.0.1"
-DEFAULT_PORT = 8443
 # Telegram: 1-256 characters, only A-Z, a-z, 0-9, _ and -.
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+__all__ = ["DEFAULT_LISTEN", "DEFAULT_PORT", "parse_listen", "parse_port"]
 
 
 @dataclass(frozen=True)
@@ -58,43 +65,14 @@ def parse_url(raw: str, api_base_url: str) -> str:
     return url
 
 
-def parse_listen(raw: str | None, source: str) -> str:
-    if raw is None or raw.strip() == "":
-        return DEFAULT_LISTEN
-    value = raw.strip()
-    try:
-        ipaddress.ip_address(value)
-    except ValueError:
-        raise ConfigError(
-            f"{source} is malformed: expected an IP address such as 127.0.0.1 or 0.0.0.0,"
-            f" got {value[:60]!r}"
-        ) from None
-    return value
-
-
-def parse_port(raw: str | int | None, source: str, default: int | None) -> int | None:
-    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
-        return default
-    text = str(raw).strip()
-    if not re.fullmatch(r"\d{1,5}", text) or not 1 <= int(text) <= 65535:
-        raise ConfigError(
-            f"{source} is malformed: expected a port number 1-65535, got {text[:20]!r}"
-        )
-    return int(text)
-
-
 def secret_path_for(db_path: Path) -> Path:
     return Path(f"{db_path}.webhook-secret")
 
 
 def load_or_create_secret(env_value: str | None, db_path: Path) -> str:
     """BOT_WEBHOOK_SECRET if set; else the secret kept beside the database (made once, 0600)."""
-    if env_value is not None and env_value.strip() != "":
-        value = env_value.strip()
-        if not _SECRET_RE.match(value):
-            raise ConfigError(
-                "BOT_WEBHOOK_SECRET is malformed: expected 1-256 letters, digits, '_' or '-'"
-            )
+    value = parse_webhook_secret(env_value)
+    if value is not None:
         return value
     path = secret_path_for(db_path)
     try:
