@@ -8,12 +8,60 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
-from storage.db import Database, migration_files
+from storage.db import Database, _split_sql, migration_files
 
 # Tables every solidarity-bot database has had since migration 0001.
 _REQUIRED_TABLES = ("chats",)
+
+
+@cache
+def expected_schema(version: int) -> dict[str, frozenset[str]]:
+    """Table -> columns of a database at that schema version: the migrations 1..version
+    applied to an empty in-memory database (what the bot will rely on)."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        for number, _, sql in migration_files():
+            if number > version:
+                break
+            for statement in _split_sql(sql):
+                conn.execute(statement)
+        return _schema(conn)
+    finally:
+        conn.close()
+
+
+def _schema(conn: sqlite3.Connection) -> dict[str, frozenset[str]]:
+    names = [
+        str(r[0])
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    return {
+        name: frozenset(
+            str(r[1]) for r in conn.execute("SELECT * FROM pragma_table_info(?)", (name,))
+        )
+        for name in names
+    }
+
+
+def schema_problems(conn: sqlite3.Connection, version: int) -> list[str]:
+    """What the database lacks for its schema version: missing tables, missing columns."""
+    found = _schema(conn)
+    expected = expected_schema(version)
+    problems: list[str] = []
+    absent = sorted(t for t in expected if t not in found)
+    if absent:
+        problems.append(f"missing tables {', '.join(absent)}")
+    for table, columns in sorted(expected.items()):
+        lacking = sorted(columns - found.get(table, columns))
+        if lacking:
+            more = f" (+{len(lacking) - 4})" if len(lacking) > 4 else ""
+            problems.append(f"{table} lacks {', '.join(lacking[:4])}{more}")
+    return problems
 
 
 class NotABotDatabase(Exception):
@@ -99,11 +147,14 @@ def inspect_database(path: Path, *, full: bool = True) -> DbReport:
         for name in ordinary:
             quoted = '"' + name.replace('"', '""') + '"'
             counts[name] = int(conn.execute(f"SELECT count(*) FROM {quoted}").fetchone()[0])
+        latest = latest_schema_version()
+        # A hollow file (the right user_version, the tables missing) would pass every other
+        # check here and only fail once the bot runs ("no such table: statements").
+        problems = schema_problems(conn, version) if 1 <= version <= latest else []
     except sqlite3.DatabaseError as exc:
         raise NotABotDatabase(f"{str(path)!r} is not usable: {exc}") from None
     finally:
         conn.close()
-    latest = latest_schema_version()
     missing = [t for t in _REQUIRED_TABLES if t not in counts]
     if version < 1 or missing:
         raise NotABotDatabase(
@@ -114,6 +165,11 @@ def inspect_database(path: Path, *, full: bool = True) -> DbReport:
         raise NotABotDatabase(
             f"{str(path)!r} has schema version {version}, newer than this bot knows ({latest});"
             " upgrade the bot first"
+        )
+    if problems:
+        raise NotABotDatabase(
+            f"{str(path)!r} does not have the tables of schema version {version}:"
+            f" {'; '.join(problems)}"
         )
     return DbReport(schema_version=version, latest_version=latest, tables=counts)
 

@@ -186,3 +186,37 @@ def test_restore_validates_the_file(tmp_path: Path) -> None:
         assert _count(live) == 2
     with pytest.raises(NotABotDatabase):
         inspect_database(foreign)
+
+
+def test_restore_and_check_refuse_a_hollow_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The right schema version and a `chats` table, but none of the rest: restoring it used
+    to succeed, `check --live` said "database ok", and `run` then failed ("no such table")."""
+    live = tmp_path / "bot.sqlite3"
+    asyncio.run(_fresh(live, chats=2))
+    hollow = tmp_path / "hollow.sqlite3"
+    conn = sqlite3.connect(hollow)
+    conn.execute("CREATE TABLE chats (x)")
+    conn.execute("PRAGMA user_version = 6")
+    conn.commit()
+    conn.close()
+    with pytest.raises(BackupError, match="does not have the tables of schema version 6"):
+        restore(live, hollow)
+    assert _count(live) == 2
+    # A real database missing one column is refused too.
+    lacking = tmp_path / "lacking.sqlite3"
+    asyncio.run(_fresh(lacking, chats=1))
+    conn = sqlite3.connect(lacking)
+    conn.execute("ALTER TABLE chats DROP COLUMN app_language")
+    conn.commit()
+    conn.close()
+    with pytest.raises(BackupError, match="chats lacks app_language"):
+        restore(live, lacking)
+    monkeypatch.setenv("BOT_DB_PATH", str(hollow))
+    capsys.readouterr()
+    assert main(["check", "--live"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "missing tables" in err[0] and "statements" in err[0], err
+    monkeypatch.setenv("BOT_DB_PATH", str(live))
+    assert main(["check", "--live"]) == 0
