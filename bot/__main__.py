@@ -1,7 +1,7 @@
 """The command line: `solidarity-bot run | shell | check | backup | restore | export | import`.
 
-Also `python -m bot`. Bad configuration: one line on stderr and status 2; a refused or failed
-operation: one line and status 1.
+Also `python -m bot`. Bad configuration, or a file `import` refuses: one line on stderr and
+status 2; a refused or failed operation: one line and status 1.
 """
 
 from __future__ import annotations
@@ -281,6 +281,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     """Upsert demonstrations and chat settings from an export (the bot must be stopped)."""
     settings = _load(token_required=False)
     from bot.clock import SystemClock
+    from bot.ops.importcheck import check_import
     from bot.ops.lock import RUNNING_MESSAGE, AlreadyLocked, InstanceLock
     from storage.transfer import TransferError, import_json
 
@@ -294,9 +295,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     except AlreadyLocked:
         return _fail(f"{RUNNING_MESSAGE}: stop it before importing")
     try:
-        result = asyncio.run(import_json(settings.db_path, text, SystemClock().now()))
-    except TransferError as exc:
-        return _fail(f"import refused: {exc}")
+        result = asyncio.run(
+            import_json(settings.db_path, text, SystemClock().now(), check=check_import)
+        )
+    except TransferError as exc:  # the file (checked whole before any write): status 2
+        return _fail(f"import refused: {exc}", 2)
     finally:
         lock.release()
     print(

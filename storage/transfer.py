@@ -11,6 +11,7 @@ history), statements (rebuilt from the packaged corpus).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -176,11 +177,13 @@ class _Checker:
         value = self.item.get(name, default)
         try:
             parsed = datetime.fromisoformat(str(value)) if isinstance(value, str) else None
-        except ValueError:
-            parsed = None
-        if parsed is None or parsed.tzinfo is None:
+            # Year 1 or 9999 with an offset overflows on the way to UTC.
+            utc = parsed.astimezone(UTC) if parsed is not None and parsed.tzinfo else None
+        except (ValueError, OverflowError):
+            utc = None
+        if utc is None:
             raise self.fail(name, "an ISO-8601 time with a UTC offset")
-        return parsed.astimezone(UTC).isoformat(timespec="seconds")
+        return utc.isoformat(timespec="seconds")
 
     def timezone(self, name: str) -> str | None:
         value = self.str_(name, optional=True, limit=64)
@@ -258,6 +261,8 @@ def validate_document(text: str, now: datetime) -> ValidatedImport:
         doc = json.loads(text)
     except ValueError as exc:
         raise TransferError(f"not JSON ({exc})") from None
+    except RecursionError:
+        raise TransferError("not an export: JSON nested too deeply") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT_NAME:
         raise TransferError(f'not a solidarity-bot export (no "format": "{FORMAT_NAME}")')
     version = doc.get("version")
@@ -330,9 +335,17 @@ async def import_data(db: Database, data: ValidatedImport) -> ImportResult:
     return ImportResult(chats=len(data.chats), demos=len(data.demos), demos_new=after - before)
 
 
-async def import_json(db_path: Path, text: str, now: datetime) -> ImportResult:
-    """Validate text, open (and migrate) the database, upsert."""
+async def import_json(
+    db_path: Path,
+    text: str,
+    now: datetime,
+    check: Callable[[ValidatedImport], None] | None = None,
+) -> ImportResult:
+    """Validate text (and with check, the caller's own rules), then open (and migrate) the
+    database and upsert. Nothing is opened or written when a check refuses."""
     data = validate_document(text, now)
+    if check is not None:
+        check(data)
     try:
         db = await Database.open(db_path)
     except DatabaseError as exc:

@@ -84,8 +84,8 @@ async def test_adddemo_in_admin_time_zone(fast: SleepRecorder, harness: BotHarne
         ("2026-12-05 14:00 | place", "title is missing"),
         ("2026-12-05 14:00 | place | " + "t" * 121, "title is too long"),
         ("2026-12-05 14:00 | " + "p" * 201 + " | title", "place is too long"),
-        ("2026-12-05 14:00 | place | title | example dot org", "not a web link"),
-        ("2026-12-05 14:00 | place | title | ftp://example.org/x", "not a web link"),
+        ("2026-12-05 14:00 | place | title | example dot org", "not a link the bot can show"),
+        ("2026-12-05 14:00 | place | title | ftp://example.org/x", "not a link the bot can show"),
         ("2026-12-05 14:00 | place | title | https://e.org | a/b", "A region is one short name"),
         ("2026-12-05 14:00 | p | t | https://e.org | r | x", "Too many parts"),
     ],
@@ -123,7 +123,7 @@ async def test_guided_adddemo(fast: SleepRecorder, harness: BotHarness) -> None:
     await harness.send(ADMIN_ID, ADMIN_ID, "Trafalgar Square")
     await harness.send(ADMIN_ID, ADMIN_ID, "Vigil for Gaza")
     await harness.send(ADMIN_ID, ADMIN_ID, "not-a-link")
-    assert "not a web link" in texts_of(harness, ADMIN_ID)[-1]
+    assert "not a link the bot can show" in texts_of(harness, ADMIN_ID)[-1]
     await harness.send(ADMIN_ID, ADMIN_ID, "/skip")
     await harness.send(ADMIN_ID, ADMIN_ID, "London")
     await harness.send(ADMIN_ID, ADMIN_ID, "Meet at the lions; legal observers 0700")
@@ -240,7 +240,7 @@ async def test_add_to_calendar_sends_ics(fast: SleepRecorder, harness: BotHarnes
         ("/editdemo 99 title X", "no demonstration number 99"),
         ("/editdemo 1 when yesterday 10:00", "in the past"),
         ("/editdemo 1 when soonish", "can't read"),
-        ("/editdemo 1 link nope", "not a web link"),
+        ("/editdemo 1 link nope", "not a link the bot can show"),
         ("/editdemo 1 title " + "x" * 130, "title is too long"),
         ("/canceldemo", "/canceldemo number"),
         ("/canceldemo abc", "no demonstration number abc"),

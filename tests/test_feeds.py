@@ -585,3 +585,20 @@ async def test_calendar_file(bot: BotHarness, server: FeedServer) -> None:
     assert sent.text is not None and sent.text.startswith("📅 1 найближча демонстрація")
     cal = Calendar.from_ical(sent.files[0].data)
     assert [str(e["UID"]) for e in cal.walk("VEVENT")] == ["kyiv@example.org"]
+
+
+def test_feed_links_follow_the_rule_of_every_entrance() -> None:
+    """javascript: links and links with spaces used to be stored from feeds."""
+    data = vcalendar(
+        vevent("js@x", ":20261205T140000Z", "A", extra="URL:javascript:alert(1)"),
+        vevent("sp@x", ":20261205T150000Z", "B", extra="URL:https://example.org/a b"),
+        vevent("tg@x", ":20261205T160000Z", "C", extra="URL:tg://resolve?domain=abc"),
+        vevent("ok@x", ":20261205T170000Z", "D", extra="URL:https://example.org/e"),
+    )
+    links = {e.uid: e.link for e in parse_feed(data, now=NOW, default_timezone="UTC")}
+    assert links == {
+        "js@x": None,
+        "sp@x": None,
+        "tg@x": "tg://resolve?domain=abc",
+        "ok@x": "https://example.org/e",
+    }

@@ -169,6 +169,6 @@ def test_texts_render_hostile_values_as_valid_html(value: str, lang: str) -> Non
     from bot.i18n import texts
 
     clean = value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    for template in (texts.ERR_DATE_UNPARSEABLE, texts.SETTINGS_TZ_BAD, texts.ERR_BAD_URL):
+    for template in (texts.ERR_DATE_UNPARSEABLE, texts.SETTINGS_TZ_BAD, texts.ERR_BAD_LINK):
         rendered = t(lang, template, value=clean)
         parse_html(rendered)

@@ -197,6 +197,6 @@ def test_cli_export_import(
     assert "imported 2 chats and 2 demos" in capsys.readouterr().out
     broken = tmp_path / "broken.json"
     broken.write_text('{"format": "solidarity-bot-export", "version": 1, "chats": [{}]}')
-    assert main(["import", str(broken)]) == 1
+    assert main(["import", str(broken)]) == 2  # a refused file: status 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "import refused: chats[0].chat_id" in err[0]

@@ -6,11 +6,12 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.demos import intake
+from bot.demos.intake import link_problem
 from bot.demos.timeparse import InputError, parse_when
 from bot.i18n import texts
 from bot.i18n.translate import t
@@ -21,7 +22,7 @@ MAX_TITLE = 120
 MAX_PLACE = 200
 MAX_DESCRIPTION = 1500
 MAX_DETAILS = 1000
-MAX_LINK = 400
+MAX_LINK = intake.MAX_LINK
 MAX_REGION = 40
 
 _REGION_RE = re.compile(r"^[\w][\w \-']*$", re.UNICODE)
@@ -60,27 +61,15 @@ def clean_multiline(value: str, *, field: str, limit: int) -> str:
 
 
 def clean_link(value: str) -> str | None:
+    """The same rule as feeds and `import` (bot/demos/intake.py): http, https or tg only."""
     cleaned = value.strip()
     if not cleaned or cleaned == CLEAR:
         return None
     if len(cleaned) > MAX_LINK:
         raise InputError(texts.ERR_TOO_LONG, field="link", limit=MAX_LINK)
-    try:
-        parts = urlsplit(cleaned)
-        host = parts.hostname
-    except ValueError:
-        raise InputError(texts.ERR_BAD_URL, value=cleaned[:60]) from None
-    if (
-        parts.scheme not in ("http", "https")
-        or not _valid_host(host)
-        or any(c.isspace() for c in cleaned)
-    ):
-        raise InputError(texts.ERR_BAD_URL, value=cleaned[:60])
+    if link_problem(cleaned) is not None:
+        raise InputError(texts.ERR_BAD_LINK, value=cleaned[:60])
     return cleaned
-
-
-def _valid_host(host: str | None) -> bool:
-    return bool(host) and "." in (host or "") and not (host or "").startswith(".")
 
 
 def clean_region(value: str) -> str | None:

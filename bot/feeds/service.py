@@ -45,6 +45,8 @@ from telegram.constants import ParseMode
 
 from bot.clock import Clock
 from bot.config import Settings, parse_feeds_interval, parse_flag
+from bot.demos import cards
+from bot.demos.intake import safe_link
 from bot.i18n import texts
 from bot.i18n.translate import DEFAULT_LANGUAGE, Markup, format_number, t
 from storage.chats import ChatRepo
@@ -62,10 +64,8 @@ TIMEOUT = 20.0  # seconds for the whole fetch, redirects included
 MAX_EVENTS = 1000  # per feed and sync; more is almost certainly a mistake
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 USER_AGENT = "SolidarityBot/0.1 (calendar feed reader)"
-MAX_TITLE = 120
-MAX_PLACE = 200
-MAX_DESCRIPTION = 1500
-MAX_LINK = 400
+# The commands' limits (one set for every way a demonstration enters).
+MAX_TITLE, MAX_PLACE, MAX_DESCRIPTION = cards.MAX_TITLE, cards.MAX_PLACE, cards.MAX_DESCRIPTION
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Awaitable[list[str]]]
@@ -370,14 +370,9 @@ def _text(value: Any, limit: int, *, multiline: bool = False) -> str:
 
 
 def _link(value: Any) -> str | None:
-    link = str(value or "").strip()
-    if not link or len(link) > MAX_LINK:
-        return None
-    try:
-        check_url(link)
-    except FeedError:
-        return None
-    return link
+    """The event's URL if it passes the rule every entrance shares (http/https/tg, no spaces);
+    else the event is kept without it."""
+    return safe_link(value)
 
 
 def _zone(name: str | None, default: tzinfo) -> tzinfo:

@@ -294,7 +294,10 @@ ERR_DATE_FAR = N_("That date is more than two years away; please check it.")
 ERR_PLACE_MISSING = N_("The place is missing.")
 ERR_TITLE_MISSING = N_("The title is missing.")
 ERR_TOO_LONG = N_("The {field} is too long: at most {limit} characters.")
-ERR_BAD_URL = N_("“{value}” is not a web link; it must start with http:// or https://.")
+ERR_BAD_LINK = N_(
+    "“{value}” is not a link the bot can show: it must start with http://, https:// or tg:// "
+    "and have no spaces."
+)
 ERR_TOO_MANY_PARTS = N_("Too many parts separated by |.")
 EDITDEMO_USAGE = N_(
     "Use <code>/editdemo number field value</code>; fields: when, place, title, description, "
