@@ -263,7 +263,7 @@ class OutboxRepo:
     async def record(self, outcomes: Sequence[Outcome], now: datetime) -> None:
         """Write a batch of outcomes in one transaction.
 
-        The broadcasts' counts follow in the same statements (triggers of migration 0007): a
+        The broadcasts' counts follow in the same statements (triggers of migration 0008): a
         delivery that is no longer pending (erased by /forget meanwhile) counts nothing.
         """
         if not outcomes:

@@ -8,7 +8,7 @@ tables added by later migrations are covered without editing this module:
 * such a column that may be NULL, or a ``created_by``-style column (``*_by``), only refers to
   someone: it is set to NULL (with a ``<prefix>_message_id`` partner, if any);
 * the outbox's aggregate counts stay consistent: a pending delivery that is erased is taken out
-  of its broadcast's ``total`` (a trigger, migration 0007, does it in the same statement);
+  of its broadcast's ``total`` (a trigger, migration 0008, does it in the same statement);
 * for a person, finished announcements copied from their chat (the source's chat id is inside
   the JSON payload) are deleted.
 """
