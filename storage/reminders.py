@@ -49,6 +49,14 @@ class LogRow:
     state: str  # 'sent' | 'skipped'
 
 
+@dataclass(frozen=True)
+class Logged:
+    """One (demo, chat, lead) of the reminder log, as the fan-out needs it."""
+
+    state: str  # 'sent' | 'skipped' | 'moved' (sent for an earlier time of a moved demo)
+    sent_at: datetime | None
+
+
 class ReminderRepo:
     """Queries used by bot.reminders; writes happen inside the caller's transaction."""
 
@@ -143,12 +151,12 @@ class ReminderRepo:
 
     async def log_for(
         self, demo_id: int, only_chat: int | None = None, *, chats: list[int] | None = None
-    ) -> dict[int, dict[int, str]]:
-        """chat_id -> {lead_minutes: state} for one demo; state 'moved' marks a reminder sent
+    ) -> dict[int, dict[int, Logged]]:
+        """chat_id -> {lead_minutes: Logged} for one demo; state 'moved' marks a reminder sent
         for an earlier time of a demo that has since moved (it may be sent again)."""
         sql = (
             "SELECT chat_id, lead_minutes, CASE WHEN state = 'skipped' AND sent_at IS NOT NULL"
-            " THEN 'moved' ELSE state END FROM reminder_log WHERE demo_id = ?"
+            " THEN 'moved' ELSE state END, sent_at FROM reminder_log WHERE demo_id = ?"
         )
         args: tuple[object, ...] = (demo_id,)
         if only_chat is not None:
@@ -160,9 +168,10 @@ class ReminderRepo:
             sql += f" AND chat_id IN ({','.join('?' * len(chats))})"
             args = (*args, *chats)
         cur = await self.db.conn.execute(sql, args)
-        out: dict[int, dict[int, str]] = defaultdict(dict)
-        for chat_id, lead, state in await cur.fetchall():
-            out[int(chat_id)][int(lead)] = str(state)
+        out: dict[int, dict[int, Logged]] = defaultdict(dict)
+        for chat_id, lead, state, sent_at in await cur.fetchall():
+            when = _from_iso(sent_at) if sent_at else None
+            out[int(chat_id)][int(lead)] = Logged(str(state), when)
         return out
 
     @staticmethod

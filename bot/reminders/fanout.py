@@ -3,8 +3,12 @@
 For each chat, its unsent overdue leads are collected; only the closest one (smallest lead) is
 sent, the others are logged as ``skipped`` (a bot that was down for a day sends one reminder,
 not three); a lead is also skipped if a closer reminder of the same demo already went to that
-chat. Log rows and the outbox broadcast are written in one transaction, and
-``(demo, chat, lead)`` is the log's primary key: at most once.
+chat. A *late* reminder (one that would say the real time left: after a change of lead times,
+a new subscription, a restart) is skipped when another of the chat's leads falls due within the
+hour or a reminder of the demo went to the chat within the hour: changing lead times to
+3d + 1d + 2h a day and 10 minutes before a demo sends "starts in 1 day" on time, not also
+"starts in 1 day 10 minutes" 10 minutes earlier. Log rows and the outbox broadcast are
+written in one transaction, and ``(demo, chat, lead)`` is the log's primary key: at most once.
 
 Flood cap: a chat gets at most ``per_hour`` reminders in any hour (counted from the log).
 Beyond that a reminder is logged as ``skipped`` and, at the end of the pass, the chat gets one
@@ -23,15 +27,18 @@ from typing import Any, Protocol
 import aiosqlite
 
 from bot.broadcast.delivery import Renderer, Target
+from bot.demos.timeparse import due_at
 from bot.reminders.schedule import DueSlot, Schedule
 from storage.chats import Chat
 from storage.db import Database
-from storage.reminders import LogRow, ReminderRepo
+from storage.reminders import DemoSlot, Logged, LogRow, ReminderRepo
 
 REMINDER_KIND = "reminder"
 DIGEST_KIND = "reminder_digest"
 REMINDER_PRIORITY = 10  # announcements use 0: reminders go first
 CAP_WINDOW = timedelta(hours=1)
+ON_TIME = timedelta(minutes=15)  # a reminder later than this says the real time left
+LATE_GAP = timedelta(hours=1)  # a late reminder never comes within this of one on the same demo
 DIGEST_EVERY = timedelta(days=1)
 
 
@@ -135,7 +142,7 @@ class FanOut:
             private = chat.chat_id in private_rsvp and not chat.subscribed
             target = Target(chat.chat_id, None if private else chat.thread_id)
             lead = self._plan_chat(
-                plan, slot.id, chat, due_leads, logged.get(chat.chat_id, {}), budget, target
+                plan, slot, chat, due_leads, logged.get(chat.chat_id, {}), budget, target, now
             )
             if lead is not None:
                 plan.groups[lead].append(target)
@@ -164,33 +171,55 @@ class FanOut:
                     self.on_lateness(max(0.0, (now - row.due_at).total_seconds()))
         return sum(len(v) for v in plan.groups.values()), len(plan.groups)
 
-    @staticmethod
     def _plan_chat(
+        self,
         plan: Plan,
-        demo_id: int,
+        slot: DemoSlot,
         chat: Chat,
         due_leads: dict[int, datetime],
-        logged: dict[int, str],
+        logged: dict[int, Logged],
         budget: Budget,
         target: Target,
+        now: datetime,
     ) -> int | None:
         """Log the chat's overdue leads; returns the one to send, if any."""
-        done = {lead: state for lead, state in logged.items() if state != "moved"}
+        done = {lead: entry for lead, entry in logged.items() if entry.state != "moved"}
         overdue = sorted(
             lead for lead in chat.effective_leads() if lead in due_leads and lead not in done
         )
         if not overdue:
             return None
         closest = overdue[0]
-        already = [lead for lead, state in done.items() if state == "sent"]
+        already = [lead for lead, entry in done.items() if entry.state == "sent"]
         send = not already or min(already) > closest
+        if send and now - due_leads[closest] > ON_TIME:
+            send = not self._too_close(slot, chat, closest, done, logged, now)
         if send and not budget.take(chat.chat_id):
             send = False
             budget.hold(target)
         for lead in overdue:
             state = "sent" if send and lead == closest else "skipped"
-            plan.rows.append(LogRow(demo_id, chat.chat_id, lead, due_leads[lead], state))
+            plan.rows.append(LogRow(slot.id, chat.chat_id, lead, due_leads[lead], state))
         return closest if send else None
+
+    def _too_close(
+        self,
+        slot: DemoSlot,
+        chat: Chat,
+        late_lead: int,
+        done: dict[int, Logged],
+        logged: dict[int, Logged],
+        now: datetime,
+    ) -> bool:
+        """Whether a late reminder would come within the hour of another one of the demo."""
+        if any(e.sent_at is not None and now - e.sent_at < LATE_GAP for e in logged.values()):
+            return True
+        zone = self.schedule.zone(chat.timezone)
+        return any(
+            now < due_at(slot.starts_at, lead, zone) <= now + LATE_GAP
+            for lead in chat.effective_leads()
+            if lead < late_lead and lead not in done
+        )
 
     async def send_digests(self, budget: Budget, now: datetime) -> int:
         """One digest to each chat that had reminders held back (none if it had one lately);

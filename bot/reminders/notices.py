@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 from typing import Any
 
 import aiosqlite
@@ -14,13 +13,18 @@ from bot.demos.cards import demo_keyboard, format_when, lead_phrase, render_card
 from bot.demos.timeparse import due_at
 from bot.i18n import texts
 from bot.i18n.translate import DEFAULT_LANGUAGE, t, tn
-from bot.reminders.fanout import DIGEST_KIND, REMINDER_KIND, REMINDER_PRIORITY, OutboxPort
+from bot.reminders.fanout import (
+    DIGEST_KIND,
+    ON_TIME,
+    REMINDER_KIND,
+    REMINDER_PRIORITY,
+    OutboxPort,
+)
 from bot.reminders.schedule import Schedule
 from storage.chats import Chat
 from storage.demos import Demo, DemoRepo
 
 NOTICE_KIND = "demo_notice"
-ON_TIME = timedelta(minutes=15)  # later than this after due, say the real time left
 _CACHE_SECONDS = 2.0
 
 
