@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter
@@ -107,6 +109,7 @@ async def _post_init(app: AnyApplication) -> None:
         announce.install(services.outbox, app.bot, services.chats)
         await services.outbox.start()
         await services.reminders.start()  # rebuilds the one wake-up, catches up
+        await services.demo_service.start()  # wakes for the change notices SQLite holds
     except BaseException:
         await db.close()
         raise
@@ -127,6 +130,7 @@ async def _publish_menus(app: AnyApplication, settings: Settings) -> None:
 
 def _install_reminders(app: AnyApplication, services: Services) -> None:
     """Demonstrations and their reminders (bot/reminders/); feeds write demos through it."""
+    from bot.demos.service import DemoService
     from bot.reminders.service import ReminderService
     from storage.demos import DemoRepo
 
@@ -142,9 +146,38 @@ def _install_reminders(app: AnyApplication, services: Services) -> None:
         wakeup=reminder_wakeup(app),
         per_hour=services.settings.reminders_per_hour,
     )
+    services.demo_service = DemoService(
+        db=services.db,
+        demos=services.demos,
+        reminders=services.reminders,
+        outbox=services.outbox,
+        clock=services.clock,
+        default_timezone=services.settings.timezone,
+    )
+    services.demo_service.schedule = _notice_scheduler(app, services)
     feeds = getattr(services, "feeds", None)
     if feeds is not None:  # calendar feeds change demos through the same write path
         feeds.writer = services.reminders
+
+
+def _notice_scheduler(app: AnyApplication, services: Services) -> Callable[[int, datetime], None]:
+    """One named job per demo wakes the bot when its change notice is due (replaced on each
+    change, so a burst of edits is one wake-up)."""
+
+    async def flush(_context: object) -> None:
+        await services.demo_service.flush()
+
+    def schedule(demo_id: int, due: datetime) -> None:
+        queue = app.job_queue
+        if queue is None:
+            return
+        name = f"demo-notice-{demo_id}"
+        for job in queue.get_jobs_by_name(name):
+            job.schedule_removal()
+        delay = max(0.0, (due - services.clock.now()).total_seconds()) + 1.0
+        queue.run_once(flush, when=delay, name=name)
+
+    return schedule
 
 
 async def _post_stop(app: AnyApplication) -> None:

@@ -15,6 +15,7 @@ from storage.db import Database
 if TYPE_CHECKING:
     from bot.broadcast.outbox import Outbox
     from bot.content.service import ContentService
+    from bot.demos.service import DemoService
     from bot.feeds.service import FeedService
     from bot.reminders.service import ReminderService
     from bot.telegram.permissions import AdminCache
@@ -38,6 +39,8 @@ class Services:
     # Demonstrations and reminders (issue 3): set in bot.app.post_init right after construction.
     demos: DemoRepo = field(init=False)
     reminders: ReminderService = field(init=False)
+    # The admin write path for demos (add, edit, cancel, restore) and its notices.
+    demo_service: DemoService = field(init=False)
     # Feature services (outbox, reminders, feeds, ...) are added as typed fields below,
     # each built in bot.app.post_init.
 

@@ -9,6 +9,7 @@ from telegram.ext import Application
 from handlers import (
     announce,
     demos,
+    demos_admin,
     errors,
     excerpt,
     facts,
@@ -46,6 +47,7 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     membership.register(app)
     subscriptions.register(app)
     settings.register(app)
+    demos_admin.register(app)  # its preview buttons before the members' demo: buttons
     demos.register(app)
     # what no feature claimed: /cancel with nothing to cancel, plain text in private
     fallbacks.register(app)

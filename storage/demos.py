@@ -12,7 +12,7 @@ from storage.db import Database
 
 # Columns an admin may change with /editdemo (the names come from this module only).
 EDITABLE_COLUMNS = frozenset(
-    {"starts_at", "place", "title", "description", "link", "region", "details"}
+    {"starts_at", "place", "title", "description", "link", "region", "details", "timezone"}
 )
 
 
@@ -33,6 +33,7 @@ class Demo:
     cancel_reason: str | None
     source: str
     feed_id: int | None
+    timezone: str | None = None  # the venue's IANA zone; None: each chat's own
 
     @property
     def cancelled(self) -> bool:
@@ -50,6 +51,7 @@ class NewDemo:
     link: str | None = None
     region: str | None = None
     details: str | None = None
+    timezone: str | None = None  # the venue's IANA zone
 
 
 def _iso(when: datetime) -> str:
@@ -75,6 +77,7 @@ def _row(row: aiosqlite.Row) -> Demo:
         cancel_reason=row["cancel_reason"],
         source=str(row["source"]),
         feed_id=row["feed_id"],
+        timezone=row["timezone"],
     )
 
 
@@ -103,14 +106,15 @@ class DemoRepo:
             demo.link,
             demo.region.casefold() if demo.region else None,
             demo.details,
+            demo.timezone,
             created_by,
             _iso(now),
             _iso(now),
         )
         sql = (
             "INSERT INTO demos (uid, starts_at, place, title, description, link, region,"
-            " details, created_by, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " details, timezone, created_by, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         )
         if conn is not None:
             cur = await conn.execute(sql, args)
@@ -184,6 +188,14 @@ class DemoRepo:
             (reason, _iso(now), demo_id),
         )
 
+    async def restore(self, demo_id: int, now: datetime, conn: aiosqlite.Connection) -> None:
+        """Undo a cancellation (RSVPs were kept, so those going are still going)."""
+        await conn.execute(
+            "UPDATE demos SET status = 'scheduled', cancel_reason = NULL, updated_at = ?"
+            " WHERE id = ?",
+            (_iso(now), demo_id),
+        )
+
     # --- RSVPs ----------------------------------------------------------------------------
     async def toggle_rsvp(self, demo_id: int, user_id: int, now: datetime) -> tuple[bool, int]:
         """Add or remove this user's RSVP; returns (now going?, new count)."""
@@ -224,11 +236,11 @@ class DemoRepo:
         return await cur.fetchone() is not None
 
     async def delete_rsvps_before(self, cutoff: datetime) -> int:
-        """Forget who was going to demos that began before cutoff (or were cancelled)."""
+        """Forget who was going to demos that began before cutoff (cancelled ones too: a
+        cancellation can be undone until the demonstration's time)."""
         async with self.db.transaction() as conn:
             cur = await conn.execute(
-                "DELETE FROM rsvps WHERE demo_id IN (SELECT id FROM demos"
-                " WHERE starts_at <= ? OR status = 'cancelled')",
+                "DELETE FROM rsvps WHERE demo_id IN (SELECT id FROM demos WHERE starts_at <= ?)",
                 (_iso(cutoff),),
             )
         return int(cur.rowcount)

@@ -3,9 +3,20 @@ Save/Discard for edits and cancellations, coalesced notices saying what changed,
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
-from tests.harness import ADMIN_ID, BotHarness, add_demo, texts_of
+from bot.demos.service import COALESCE, UNDO_WINDOW
+from tests.harness import (
+    ADMIN_ID,
+    GROUP_ID,
+    OTHER_ID,
+    USER_ID,
+    BotHarness,
+    add_demo,
+    texts_of,
+)
 from tests.outbox_helpers import SleepRecorder, fast_options
 
 
@@ -69,3 +80,287 @@ async def test_editdemo_impossible_hour_changes_nothing(
         assert "“25:00” is not a time of day" in texts_of(harness, ADMIN_ID)[-1]
         assert not buttons(harness.last(ADMIN_ID))
     assert await harness.services.demos.get(demo) == before
+
+
+# --- previews, Save / Discard, notices saying what changed, coalescing, restore ----------------
+async def press(h: BotHarness, prefix: str, chat_id: int = ADMIN_ID) -> str:
+    """Press the button whose data starts with prefix on the bot's last message to chat_id."""
+    message = h.last(chat_id)
+    data = next(d for _, d in buttons(message) if d.startswith(prefix))
+    assert len(data.encode()) <= 64
+    return await h.press(chat_id, ADMIN_ID, message.message_id, data)
+
+
+def shown(h: BotHarness, chat_id: int = ADMIN_ID) -> str:
+    """The current text of the bot's last message to chat_id (after any edit)."""
+    return h.core.message(chat_id, h.last(chat_id).message_id).text or ""
+
+
+async def flush(h: BotHarness) -> None:
+    h.clock.advance(COALESCE)
+    await h.services.demo_service.flush()
+
+
+async def reminded_group(h: BotHarness, demo_hours: float, **kw: object) -> int:
+    """A subscribed group reminded (24 h before) of a demo; its id."""
+    h.core.group_chat(GROUP_ID)
+    h.core.set_member(GROUP_ID, OTHER_ID, "administrator")
+    await h.send(GROUP_ID, OTHER_ID, "/subscribe")
+    demo = await add_demo(h, demo_hours, **kw)
+    h.clock.set(h.clock.now() + timedelta(hours=demo_hours - 24))
+    await h.services.reminders.tick()
+    await h.core.wait_for(
+        lambda: any("Reminder: starts" in t for t in texts_of(h, GROUP_ID)), what="reminder"
+    )
+    return demo
+
+
+def notices(h: BotHarness, chat_id: int = GROUP_ID) -> list[str]:
+    return [t for t in texts_of(h, chat_id) if "Reminder" not in t and "Subscribed" not in t]
+
+
+async def test_editdemo_previews_old_to_new_and_discard_changes_nothing(
+    fast: SleepRecorder, harness: BotHarness
+) -> None:
+    demo = await add_demo(harness, 30)
+    before = await harness.services.demos.get(demo)
+    await harness.send(ADMIN_ID, ADMIN_ID, f"/editdemo {demo} when 2026-11-23 15:00")
+    assert "Time: Sun 22 Nov 18:00 → Mon 23 Nov 15:00" in shown(harness)
+    assert await harness.services.demos.get(demo) == before  # nothing saved by a preview
+    await press(harness, "demo:drop:")
+    assert "demonstration #1 is unchanged" in shown(harness)
+    assert await harness.services.demos.get(demo) == before
+    await harness.send(ADMIN_ID, ADMIN_ID, f"/editdemo {demo} place Trafalgar Square")
+    assert "Place: Parliament Square → Trafalgar Square" in shown(harness)
+    await press(harness, "demo:save:")
+    assert "updated" in shown(harness)
+    after = await harness.services.demos.get(demo)
+    assert after is not None and after.place == "Trafalgar Square"
+    await harness.send(ADMIN_ID, ADMIN_ID, f"/editdemo {demo} place Trafalgar Square")
+    assert "already has that value" in shown(harness)
+
+
+async def test_two_quick_edits_send_one_notice_saying_what_changed(
+    fast: SleepRecorder, harness: BotHarness
+) -> None:
+    demo = await reminded_group(harness, 363)  # Sun 6 Dec 2026 15:00 UTC
+    await harness.send(ADMIN_ID, ADMIN_ID, f"/editdemo {demo} when 2026-12-06 16:00")
+    await press(harness, "demo:save:")
+    harness.clock.advance(timedelta(minutes=1))
+    await harness.services.demo_service.flush()  # not due yet: the next edit joins it
+    await harness.send(ADMIN_ID, ADMIN_ID, f"/editdemo {demo} place Trafalgar Square")
+    await press(harness, "demo:save:")
+    await flush(harness)
+    await harness.core.wait_for(lambda: bool(notices(harness)), what="change notice")
+    await harness.services.demo_service.flush()
+    told = notices(harness)
+    assert len(told) == 1, told
+    assert "Time: Sun 6 Dec 15:00 → 16:00" in told[0]
+    assert "Place: Parliament Square → Trafalgar Square" in told[0]
+    # A change and its undoing within the window: nobody is told anything.
+    await harness.send(ADMIN_ID, ADMIN_ID, f"/editdemo {demo} title Vigil")
+    await press(harness, "demo:save:")
+    await harness.send(ADMIN_ID, ADMIN_ID, f"/editdemo {demo} title March")
+    await press(harness, "demo:save:")
+    assert await harness.services.demo_service.flush() == 0
+    harness.clock.advance(COALESCE)
+    assert await harness.services.demo_service.flush() == 0
+    assert len(notices(harness)) == 1
+
+
+async def test_pending_notice_survives_a_restart(fast: SleepRecorder, harness: BotHarness) -> None:
+    demo = await reminded_group(harness, 30)
+    await harness.send(ADMIN_ID, ADMIN_ID, f"/editdemo {demo} title Vigil for Gaza")
+    await press(harness, "demo:save:")
+    await harness.restart()
+    await flush(harness)
+    await harness.core.wait_for(lambda: bool(notices(harness)), what="change notice")
+    assert "Title: March → Vigil for Gaza" in notices(harness)[0]
+
+
+async def test_canceldemo_previews_then_undo_tells_nobody(
+    fast: SleepRecorder, harness: BotHarness
+) -> None:
+    demo = await reminded_group(harness, 30)
+    await harness.send(ADMIN_ID, ADMIN_ID, f"/canceldemo {demo} police ban")
+    assert "cancel demonstration #1?" in shown(harness) and "police ban" in shown(harness)
+    stored = await harness.services.demos.get(demo)
+    assert stored is not None and not stored.cancelled
+    await press(harness, "demo:save:")
+    stored = await harness.services.demos.get(demo)
+    assert stored is not None and stored.cancelled
+    assert "/restoredemo 1" in shown(harness)
+    await press(harness, "demo:undo:")
+    assert "restored" in shown(harness)
+    stored = await harness.services.demos.get(demo)
+    assert stored is not None and not stored.cancelled
+    await flush(harness)
+    assert notices(harness) == []  # the cancellation never went out, so nothing to take back
+
+
+async def test_restoredemo_tells_the_chats_that_heard_of_the_cancellation(
+    fast: SleepRecorder, harness: BotHarness
+) -> None:
+    demo = await reminded_group(harness, 30)
+    await harness.send(USER_ID, USER_ID, "/start")
+    card_chat = USER_ID
+    await harness.send(card_chat, USER_ID, f"/demo {demo}")
+    card = harness.last(card_chat)
+    await harness.press(card_chat, USER_ID, card.message_id, f"demo:rsvp:{demo}")
+    await harness.send(ADMIN_ID, ADMIN_ID, f"/canceldemo {demo}")
+    await press(harness, "demo:save:")
+    await flush(harness)
+    await harness.core.wait_for(
+        lambda: any("Cancelled" in t for t in texts_of(harness, USER_ID)), what="cancel notice"
+    )
+    await harness.services.reminders.tick()  # the RSVP clean-up keeps a restorable demo's
+    # The Undo button has expired by now; /restoredemo still works.
+    harness.clock.advance(UNDO_WINDOW)
+    qid = await press(harness, "demo:undo:")
+    assert (harness.core.callback_answers(qid) or {}).get("show_alert")
+    await harness.send(ADMIN_ID, ADMIN_ID, f"/restoredemo {demo}")
+    assert "restored" in texts_of(harness, ADMIN_ID)[-1]
+    await flush(harness)
+    for chat in (GROUP_ID, USER_ID):
+        await harness.core.wait_for(
+            lambda chat=chat: any("Back on" in t for t in texts_of(harness, chat)),
+            what="restore notice",
+        )
+    assert await harness.services.demos.rsvp_count(demo) == 1
+    await harness.send(ADMIN_ID, ADMIN_ID, f"/restoredemo {demo}")
+    assert "is not cancelled" in texts_of(harness, ADMIN_ID)[-1]
+    await harness.send(ADMIN_ID, ADMIN_ID, "/restoredemo")
+    assert "/restoredemo number" in texts_of(harness, ADMIN_ID)[-1]
+
+
+async def test_restore_after_start_refused(fast: SleepRecorder, harness: BotHarness) -> None:
+    demo = await add_demo(harness, 2)
+    await harness.send(ADMIN_ID, ADMIN_ID, f"/canceldemo {demo}")
+    await press(harness, "demo:save:")
+    harness.clock.advance(timedelta(hours=3))
+    await harness.send(ADMIN_ID, ADMIN_ID, f"/restoredemo {demo}")
+    assert "already begun" in texts_of(harness, ADMIN_ID)[-1]
+
+
+async def test_restoredemo_refused_for_others(fast: SleepRecorder, harness: BotHarness) -> None:
+    demo = await add_demo(harness, 30)
+    await harness.send(ADMIN_ID, ADMIN_ID, f"/canceldemo {demo}")
+    await press(harness, "demo:save:")
+    await harness.send(USER_ID, USER_ID, f"/restoredemo {demo}")
+    assert "only the bot's administrators" in texts_of(harness, USER_ID)[-1]
+    stored = await harness.services.demos.get(demo)
+    assert stored is not None and stored.cancelled
+
+
+# --- required fields ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("command", "field"),
+    [
+        ("/editdemo 1 title -", "title"),
+        ("/editdemo 1 place -", "place"),
+        ("/editdemo 1 when -", "when"),
+        ("/editdemo 1 zone -", "zone"),
+        ("/editdemo 1 title", "title"),
+    ],
+)
+async def test_required_fields_cannot_be_cleared(
+    fast: SleepRecorder, harness: BotHarness, command: str, field: str
+) -> None:
+    await add_demo(harness, 30)
+    before = await harness.services.demos.get(1)
+    await harness.send(ADMIN_ID, ADMIN_ID, command)
+    assert f"The {field} is required; it cannot be cleared." in texts_of(harness, ADMIN_ID)[-1]
+    assert not buttons(harness.last(ADMIN_ID))
+    assert await harness.services.demos.get(1) == before
+
+
+async def test_optional_field_still_cleared_with_dash(
+    fast: SleepRecorder, harness: BotHarness
+) -> None:
+    await add_demo(harness, 30, link="https://example.org/march")
+    await harness.send(ADMIN_ID, ADMIN_ID, "/editdemo 1 link -")
+    assert "Link: https://example.org/march → —" in shown(harness)
+    await press(harness, "demo:save:")
+    demo = await harness.services.demos.get(1)
+    assert demo is not None and demo.link is None
+
+
+# --- the venue's time zone ------------------------------------------------------------------
+async def _add_line(h: BotHarness, zone: str, line: str) -> int:
+    await h.send(ADMIN_ID, ADMIN_ID, f"/settings timezone {zone}")
+    await h.send(ADMIN_ID, ADMIN_ID, f"/adddemo {line}")
+    await press(h, "demo:save:")
+    cur = await h.services.db.conn.execute("SELECT max(id) FROM demos")
+    row = await cur.fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+async def test_london_march_shown_in_london_time_in_a_utc_chat(
+    fast: SleepRecorder, harness: BotHarness
+) -> None:
+    demo = await _add_line(
+        harness, "Europe/London", "2027-06-05 14:00 | Parliament Square | Ceasefire now"
+    )
+    stored = await harness.services.demos.get(demo)
+    assert stored is not None and stored.timezone == "Europe/London"
+    assert stored.starts_at == datetime(2027, 6, 5, 13, 0, tzinfo=UTC)
+    await harness.send(USER_ID, USER_ID, f"/demo {demo}")
+    assert "Sat 5 Jun 2027, 14:00 Europe/London (13:00 UTC)" in texts_of(harness, USER_ID)[-1]
+    await harness.send(USER_ID, USER_ID, "/demos")
+    assert "14:00 Europe/London (13:00 UTC)" in texts_of(harness, USER_ID)[-1]
+
+
+async def test_manchester_vigil_in_a_kyiv_chat(fast: SleepRecorder, harness: BotHarness) -> None:
+    demo = await _add_line(
+        harness, "Europe/London", "2026-12-05 20:30 | Piccadilly Gardens, Manchester | Vigil"
+    )
+    await harness.send(USER_ID, USER_ID, "/settings timezone Europe/Kyiv")
+    await harness.send(USER_ID, USER_ID, f"/demo {demo}")
+    text = texts_of(harness, USER_ID)[-1]
+    assert "Sat 5 Dec 2026, 20:30 Europe/London (22:30 Europe/Kyiv)" in text
+    # A chat in the venue's zone sees no brackets.
+    await harness.send(ADMIN_ID, ADMIN_ID, f"/demo {demo}")
+    assert "Sat 5 Dec 2026, 20:30 (Europe/London)" in texts_of(harness, ADMIN_ID)[-1]
+
+
+async def test_editdemo_zone_keeps_the_local_time(fast: SleepRecorder, harness: BotHarness) -> None:
+    demo = await _add_line(harness, "Europe/Kyiv", "2026-12-05 14:00 | Parliament Square | March")
+    await harness.send(ADMIN_ID, ADMIN_ID, f"/editdemo {demo} zone europe/london")
+    preview = shown(harness)
+    assert "Time zone: Europe/Kyiv → Europe/London" in preview
+    assert "Time: Sat 5 Dec 12:00 → 14:00" in preview
+    await press(harness, "demo:save:")
+    stored = await harness.services.demos.get(demo)
+    assert stored is not None and stored.timezone == "Europe/London"
+    assert stored.starts_at == datetime(2026, 12, 5, 14, 0, tzinfo=UTC)
+    # Later times are read in the venue's zone, whatever the admin's own.
+    await harness.send(ADMIN_ID, ADMIN_ID, f"/editdemo {demo} when 2026-12-05 15:00")
+    await press(harness, "demo:save:")
+    stored = await harness.services.demos.get(demo)
+    assert stored is not None and stored.starts_at == datetime(2026, 12, 5, 15, 0, tzinfo=UTC)
+    await harness.send(ADMIN_ID, ADMIN_ID, f"/editdemo {demo} zone Mars/Olympus")
+    assert not buttons(harness.last(ADMIN_ID))
+
+
+async def test_reminder_counts_down_in_the_right_zone(
+    fast: SleepRecorder, harness: BotHarness
+) -> None:
+    demo = await _add_line(
+        harness, "Europe/London", "2027-06-05 14:00 | Parliament Square | Ceasefire now"
+    )
+    await harness.send(USER_ID, USER_ID, "/settings timezone Europe/Kyiv")
+    await harness.send(USER_ID, USER_ID, "/settings remind 2h")
+    await harness.send(USER_ID, USER_ID, "/subscribe")
+    harness.clock.set(datetime(2027, 6, 5, 10, 0, tzinfo=UTC))  # 11:00 London, 3 h before
+    await harness.services.reminders.tick()
+    assert not any("starts in" in t for t in texts_of(harness, USER_ID))
+    harness.clock.set(datetime(2027, 6, 5, 11, 0, tzinfo=UTC))  # 12:00 London
+    await harness.services.reminders.tick()
+    await harness.core.wait_for(
+        lambda: any("starts in" in t for t in texts_of(harness, USER_ID)), what="reminder"
+    )
+    text = next(t for t in texts_of(harness, USER_ID) if "starts in" in t)
+    assert "starts in 2 hours" in text
+    assert "14:00 Europe/London (16:00 Europe/Kyiv)" in text
+    assert demo == 1

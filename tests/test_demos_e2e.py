@@ -29,6 +29,21 @@ def buttons(message: object) -> list[tuple[str, str]]:
     ]
 
 
+async def save(h: BotHarness) -> None:
+    """Press Save on the admin's last preview."""
+    preview = h.last(ADMIN_ID)
+    data = next(d for _, d in buttons(preview) if d.startswith("demo:save:"))
+    await h.press(ADMIN_ID, ADMIN_ID, preview.message_id, data)
+
+
+async def flush_notices(h: BotHarness) -> None:
+    """Let the few minutes pass after which change notices go out."""
+    from bot.demos.service import COALESCE
+
+    h.clock.advance(COALESCE)
+    await h.services.demo_service.flush()
+
+
 async def count_demos(h: BotHarness) -> int:
     cur = await h.services.db.conn.execute("SELECT count(*) FROM demos")
     row = await cur.fetchone()
@@ -272,12 +287,18 @@ async def test_edit_and_cancel_send_notices_to_reminded_chats(
         lambda: any("Reminder: starts" in t for t in texts_of(harness, GROUP_ID)), what="reminder"
     )
     await harness.send(ADMIN_ID, ADMIN_ID, f"/editdemo {demo} when 2026-11-23 15:00")
-    assert "updated" in texts_of(harness, ADMIN_ID)[-1]
+    await save(harness)
+    assert "updated" in (
+        harness.core.message(ADMIN_ID, harness.last(ADMIN_ID).message_id).text or ""
+    )
+    await flush_notices(harness)
     await harness.core.wait_for(
         lambda: any("Changed" in t for t in texts_of(harness, GROUP_ID)), what="moved notice"
     )
     assert any("Mon 23 Nov 2026, 15:00 (UTC)" in t for t in texts_of(harness, GROUP_ID))
     await harness.send(ADMIN_ID, ADMIN_ID, f"/canceldemo {demo} police ban")
+    await save(harness)
+    await flush_notices(harness)
     await harness.core.wait_for(
         lambda: any("Cancelled" in t for t in texts_of(harness, GROUP_ID)), what="cancel notice"
     )

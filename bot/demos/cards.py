@@ -12,7 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.demos import intake
 from bot.demos.intake import link_problem
-from bot.demos.timeparse import InputError, parse_when
+from bot.demos.timeparse import InputError, canonical_zone_name, parse_when
 from bot.i18n import texts
 from bot.i18n.translate import t
 from bot.telegram.render import callback_data, escape
@@ -39,7 +39,11 @@ EDIT_FIELDS: dict[str, str] = {
     "link": "link",
     "region": "region",
     "details": "details",
+    "zone": "timezone",
+    "timezone": "timezone",
 }
+# What an empty /editdemo value may not clear, and the name the refusal uses.
+REQUIRED = {"starts_at": "when", "place": "place", "title": "title", "timezone": "zone"}
 
 
 def clean_text(value: str, *, field: str, limit: int, missing: str | None = None) -> str:
@@ -100,15 +104,25 @@ def parse_adddemo(text: str, tz: ZoneInfo, now: datetime) -> NewDemo:
 
 @dataclass(frozen=True)
 class Edit:
-    """A validated /editdemo change: one column and its new value."""
+    """A validated /editdemo change: one column and its new value (and columns that follow it,
+    e.g. a new venue zone keeps the local time, so the start moves too)."""
 
     column: str
     value: Any
+    extra: tuple[tuple[str, Any], ...] = ()
+
+    def fields(self) -> dict[str, Any]:
+        return {self.column: self.value, **dict(self.extra)}
 
 
 def parse_edit(field: str, value: str, tz: ZoneInfo, now: datetime) -> Edit:
-    """Validate `/editdemo <id> <field> <value>`; InputError (or KeyError for unknown fields)."""
+    """Validate `/editdemo <id> <field> <value>` (times read in tz, the venue's zone);
+    InputError (or KeyError for unknown fields). Required fields cannot be cleared."""
     column = EDIT_FIELDS[field.casefold()]
+    if column in REQUIRED and value.strip() in (CLEAR, ""):
+        raise InputError(texts.ERR_REQUIRED, field=REQUIRED[column])
+    if column == "timezone":
+        return Edit(column, canonical_zone_name(value))
     if column == "starts_at":
         return Edit(column, parse_when(value, tz, now))
     if column == "place":
@@ -133,16 +147,52 @@ def parse_edit(field: str, value: str, tz: ZoneInfo, now: datetime) -> Edit:
 
 
 # --- rendering ------------------------------------------------------------------------------
-def format_when(when: datetime, tz: ZoneInfo, lang: str) -> str:
-    """'Sat 5 Dec 2026, 14:00 (Europe/London)' in the chat's language and zone."""
+def _fmt(when: datetime, tz: ZoneInfo, lang: str, pattern: str, fallback: str) -> str:
     from babel.dates import format_datetime
 
     local = when.astimezone(tz)
     try:
-        text = format_datetime(local, "EEE d MMM y, HH:mm", locale=lang)
+        return str(format_datetime(local, pattern, locale=lang))
     except Exception:  # an unknown locale must not break a reminder
-        text = local.strftime("%a %d %b %Y, %H:%M")
-    return f"{text} ({tz.key})"
+        return local.strftime(fallback)
+
+
+def format_when(when: datetime, tz: ZoneInfo, lang: str, venue: ZoneInfo | None = None) -> str:
+    """In the venue's zone, with the chat's own time in brackets when it differs:
+    'Sat 5 Dec 2026, 14:00 Europe/London (16:00 Europe/Kyiv)'; with no venue zone, or the
+    same one, 'Sat 5 Dec 2026, 14:00 (Europe/London)'."""
+    if venue is None or venue.key == tz.key:
+        return f"{_fmt(when, tz, lang, 'EEE d MMM y, HH:mm', '%a %d %b %Y, %H:%M')} ({tz.key})"
+    there = _fmt(when, venue, lang, "EEE d MMM y, HH:mm", "%a %d %b %Y, %H:%M")
+    same_day = when.astimezone(venue).date() == when.astimezone(tz).date()
+    here = (
+        _fmt(when, tz, lang, "HH:mm", "%H:%M")
+        if same_day
+        else _fmt(when, tz, lang, "EEE d MMM, HH:mm", "%a %d %b, %H:%M")
+    )
+    return f"{there} {venue.key} ({here} {tz.key})"
+
+
+def venue_zone(demo: Demo) -> ZoneInfo | None:
+    """The demo's venue zone, if it has a valid one."""
+    if not demo.timezone:
+        return None
+    try:
+        return ZoneInfo(demo.timezone)
+    except (ValueError, KeyError, OSError):
+        return None
+
+
+def when_text(demo: Demo, tz: ZoneInfo, lang: str) -> str:
+    """When the demo starts, for a chat in tz: venue time first (see format_when)."""
+    return format_when(demo.starts_at, tz, lang, venue_zone(demo))
+
+
+def short_when(when: datetime, tz: ZoneInfo, lang: str, *, time_only: bool = False) -> str:
+    """'Sun 6 Dec 15:00' (or '16:00') in tz: the two sides of a time change."""
+    if time_only:
+        return _fmt(when, tz, lang, "HH:mm", "%H:%M")
+    return _fmt(when, tz, lang, "EEE d MMM HH:mm", "%a %d %b %H:%M")
 
 
 def lead_phrase(lang: str, minutes: int) -> str:
@@ -166,7 +216,7 @@ def render_card(
 ) -> str:
     """One demonstration as HTML; practical details only when details=True (private RSVPs)."""
     lines = [f"<b>{escape(demo.title)}</b>"]
-    lines.append(t(lang, texts.DEMO_WHEN, when=format_when(demo.starts_at, tz, lang)))
+    lines.append(t(lang, texts.DEMO_WHEN, when=when_text(demo, tz, lang)))
     lines.append(t(lang, texts.DEMO_PLACE, place=demo.place))
     if demo.cancelled:
         lines.append(t(lang, texts.DEMO_CANCELLED, reason=demo.cancel_reason or ""))

@@ -9,7 +9,7 @@ import aiosqlite
 
 from bot.broadcast.delivery import Outgoing, Target
 from bot.clock import Clock
-from bot.demos.cards import demo_keyboard, format_when, lead_phrase, render_card
+from bot.demos.cards import demo_keyboard, lead_phrase, render_card, when_text
 from bot.demos.timeparse import due_at
 from bot.i18n import texts
 from bot.i18n.translate import DEFAULT_LANGUAGE, t, tn
@@ -113,7 +113,7 @@ class Cards:
             return None
         lang = chat.message_language or DEFAULT_LANGUAGE
         tz = self.schedule.zone(chat.timezone)
-        when = format_when(demo.starts_at, tz, lang)
+        when = when_text(demo, tz, lang)
         if payload.get("change") == "cancelled":
             html = t(
                 lang,

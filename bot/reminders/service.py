@@ -178,20 +178,23 @@ class ReminderService:
         await self.tick()
         self.poke()
 
-    async def edit_demo(self, demo: Demo, edit: Edit) -> bool:
-        """Apply one change; chats already reminded hear about a new time or place.
+    async def edit_demo(self, demo: Demo, edit: Edit, *, notify: bool = True) -> bool:
+        """Apply one change; chats already reminded hear about a new time or place (unless
+        notify is False: bot.demos.service tells them itself, coalesced).
 
         Returns whether a notice was queued."""
         now = self.clock.now()
-        moved = (edit.column == "starts_at" and edit.value != demo.starts_at) or (
-            edit.column == "place" and edit.value != demo.place
+        fields = edit.fields()
+        moved = notify and (
+            ("starts_at" in fields and fields["starts_at"] != demo.starts_at)
+            or ("place" in fields and fields["place"] != demo.place)
         )
         notified = False
         async with self._lock, self.db.transaction() as conn:
             targets = await self.repo.reminded_targets(demo.id, conn) if moved else []
-            await self.demos.update(demo.id, now, conn, **{edit.column: edit.value})
-            if edit.column == "starts_at":
-                await self.repo.forget_future(conn, demo.id, edit.value, now)
+            await self.demos.update(demo.id, now, conn, **fields)
+            if "starts_at" in fields:
+                await self.repo.forget_future(conn, demo.id, fields["starts_at"], now)
             await self.repo.clear_runs(conn, demo.id)
             if targets and not demo.cancelled:
                 await queue_notice(self.outbox, conn, demo.id, "moved", targets)
@@ -202,12 +205,13 @@ class ReminderService:
         await self._changed()
         return notified
 
-    async def cancel_demo(self, demo: Demo, reason: str | None) -> int:
-        """Cancel; chats already reminded and members who RSVPed get a notice (returns how many)."""
+    async def cancel_demo(self, demo: Demo, reason: str | None, *, notify: bool = True) -> int:
+        """Cancel; chats already reminded and members who RSVPed get a notice (returns how many;
+        with notify False, none: bot.demos.service tells them itself)."""
         now = self.clock.now()
         async with self._lock, self.db.transaction() as conn:
-            targets = await self.repo.reminded_targets(demo.id, conn)
-            rsvp_ids = await self.repo.rsvp_private_ids(conn, demo.id)
+            targets = await self.repo.reminded_targets(demo.id, conn) if notify else []
+            rsvp_ids = await self.repo.rsvp_private_ids(conn, demo.id) if notify else []
             seen = {chat_id for chat_id, _ in targets}
             targets += [(uid, None) for uid in rsvp_ids if uid not in seen]
             await self.demos.cancel(demo.id, reason, now, conn)
@@ -219,6 +223,14 @@ class ReminderService:
             self.outbox.wake()
         await self._changed()
         return len(targets)
+
+    async def restore_demo(self, demo: Demo) -> None:
+        """Undo a cancellation: the demo is scheduled again and reminders resume."""
+        async with self._lock, self.db.transaction() as conn:
+            await self.demos.restore(demo.id, self.clock.now(), conn)
+            await self.repo.clear_runs(conn, demo.id)
+        self.cards.forget(demo.id)
+        await self._changed()
 
     async def toggle_rsvp(self, demo_id: int, user_id: int) -> tuple[bool, int]:
         going, count = await self.demos.toggle_rsvp(demo_id, user_id, self.clock.now())

@@ -61,6 +61,7 @@ COMMANDS: list[Command] = [
     Command("adddemo", texts.CMD_ADDDEMO, group=False, bot_admin=True),
     Command("editdemo", texts.CMD_EDITDEMO, group=False, bot_admin=True),
     Command("canceldemo", texts.CMD_CANCELDEMO, group=False, bot_admin=True),
+    Command("restoredemo", texts.CMD_RESTOREDEMO, group=False, bot_admin=True),
 ]
 
 
