@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter
@@ -18,7 +16,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.content.service import ContentService
 from bot.feeds.service import build_feed_service
-from bot.jobs import register_jobs, reminder_wakeup
+from bot.jobs import demo_notice_wakeup, register_jobs, reminder_wakeup
 from bot.ops.health import start_health_server, stop_health_server
 from bot.ops.metrics import Metrics, TrackingRequest, install_metrics, metrics_of
 from bot.ops.privacy import install_log_privacy
@@ -154,30 +152,10 @@ def _install_reminders(app: AnyApplication, services: Services) -> None:
         clock=services.clock,
         default_timezone=services.settings.timezone,
     )
-    services.demo_service.schedule = _notice_scheduler(app, services)
+    services.demo_service.schedule = demo_notice_wakeup(app, services.clock)
     feeds = getattr(services, "feeds", None)
     if feeds is not None:  # calendar feeds change demos through the same write path
         feeds.writer = services.reminders
-
-
-def _notice_scheduler(app: AnyApplication, services: Services) -> Callable[[int, datetime], None]:
-    """One named job per demo wakes the bot when its change notice is due (replaced on each
-    change, so a burst of edits is one wake-up)."""
-
-    async def flush(_context: object) -> None:
-        await services.demo_service.flush()
-
-    def schedule(demo_id: int, due: datetime) -> None:
-        queue = app.job_queue
-        if queue is None:
-            return
-        name = f"demo-notice-{demo_id}"
-        for job in queue.get_jobs_by_name(name):
-            job.schedule_removal()
-        delay = max(0.0, (due - services.clock.now()).total_seconds()) + 1.0
-        queue.run_once(flush, when=delay, name=name)
-
-    return schedule
 
 
 async def _post_stop(app: AnyApplication) -> None:

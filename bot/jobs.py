@@ -8,6 +8,8 @@ and uses the injected clock, so tests drive the services directly (``reminders.t
 * ``privacy-prune``: daily, delete records older than the retention period.
 * ``reminders-wake``: one ``run_once`` job at the next due reminder, replaced each time the
   reminder service reschedules (the timerbot pattern): never one job per chat or per demo.
+* ``demo-notice-N``: one ``run_once`` job per demo with a change notice waiting (its
+  coalescing window), replaced on each change; the notice itself waits in SQLite.
 
 /health lists them with their next run (:func:`describe_jobs`).
 """
@@ -21,6 +23,7 @@ from typing import Any
 
 from telegram.ext import Application, ContextTypes, JobQueue
 
+from bot.clock import Clock
 from bot.ops.privacy import privacy_service
 from bot.services import SERVICES_KEY, Services
 
@@ -32,6 +35,7 @@ PRUNE_JOB = "privacy-prune"
 PRUNE_EVERY = timedelta(days=1)
 PRUNE_FIRST = timedelta(minutes=10)  # not at start: a crash loop must not hammer the disk
 REMINDERS_JOB = "reminders-wake"
+DEMO_NOTICE_JOB = "demo-notice"
 RETRY_AFTER_FAILURE = 1.0  # seconds before a failed reminder pass is tried again
 
 # APScheduler skips a run more than a second late by default; a busy event loop must delay a
@@ -110,6 +114,33 @@ def reminder_wakeup(app: AnyApplication) -> ReminderWakeup:
     if app.job_queue is None:
         raise RuntimeError("PTB's job queue is missing: install python-telegram-bot[job-queue]")
     return ReminderWakeup(app.job_queue)
+
+
+async def _notices_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    services = _services(context)
+    if services is not None:
+        await services.demo_service.flush()  # re-arms the notices that are not due yet
+
+
+class DemoNoticeWakeup:
+    """Wakes the demo service when a demo's change notice is due: one job per demo."""
+
+    def __init__(self, job_queue: AnyJobQueue, clock: Clock) -> None:
+        self.job_queue = job_queue
+        self.clock = clock
+
+    def __call__(self, demo_id: int, due: datetime) -> None:
+        name = f"{DEMO_NOTICE_JOB}-{demo_id}"
+        for job in self.job_queue.get_jobs_by_name(name):
+            job.schedule_removal()
+        delay = max(0.0, (due - self.clock.now()).total_seconds()) + 1.0
+        self.job_queue.run_once(_notices_tick, when=delay, name=name, job_kwargs=_NEVER_SKIP)
+
+
+def demo_notice_wakeup(app: AnyApplication, clock: Clock) -> DemoNoticeWakeup:
+    if app.job_queue is None:
+        raise RuntimeError("PTB's job queue is missing: install python-telegram-bot[job-queue]")
+    return DemoNoticeWakeup(app.job_queue, clock)
 
 
 @dataclass(frozen=True)

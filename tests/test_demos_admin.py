@@ -115,6 +115,14 @@ async def reminded_group(h: BotHarness, demo_hours: float, **kw: object) -> int:
     return demo
 
 
+def notice_jobs(h: BotHarness) -> list[str]:
+    return [
+        job.name or ""
+        for job in h.app.job_queue.jobs()
+        if (job.name or "").startswith("demo-notice") and not job.removed
+    ]
+
+
 def notices(h: BotHarness, chat_id: int = GROUP_ID) -> list[str]:
     return [t for t in texts_of(h, chat_id) if "Reminder" not in t and "Subscribed" not in t]
 
@@ -150,6 +158,7 @@ async def test_two_quick_edits_send_one_notice_saying_what_changed(
     await harness.services.demo_service.flush()  # not due yet: the next edit joins it
     await harness.send(ADMIN_ID, ADMIN_ID, f"/editdemo {demo} place Trafalgar Square")
     await press(harness, "demo:save:")
+    assert notice_jobs(harness) == [f"demo-notice-{demo}"]  # one wake-up, replaced
     await flush(harness)
     await harness.core.wait_for(lambda: bool(notices(harness)), what="change notice")
     await harness.services.demo_service.flush()
@@ -173,6 +182,7 @@ async def test_pending_notice_survives_a_restart(fast: SleepRecorder, harness: B
     await harness.send(ADMIN_ID, ADMIN_ID, f"/editdemo {demo} title Vigil for Gaza")
     await press(harness, "demo:save:")
     await harness.restart()
+    assert notice_jobs(harness) == [f"demo-notice-{demo}"]  # re-armed from SQLite
     await flush(harness)
     await harness.core.wait_for(lambda: bool(notices(harness)), what="change notice")
     assert "Title: March → Vigil for Gaza" in notices(harness)[0]

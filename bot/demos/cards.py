@@ -12,7 +12,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.demos import intake
 from bot.demos.intake import link_problem
-from bot.demos.timeparse import InputError, canonical_zone_name, parse_when
+from bot.demos.timeparse import InputError, parse_when
+from bot.demos.zones import match_zone
 from bot.i18n import texts
 from bot.i18n.translate import t
 from bot.telegram.render import callback_data, escape
@@ -122,7 +123,7 @@ def parse_edit(field: str, value: str, tz: ZoneInfo, now: datetime) -> Edit:
     if column in REQUIRED and value.strip() in (CLEAR, ""):
         raise InputError(texts.ERR_REQUIRED, field=REQUIRED[column])
     if column == "timezone":
-        return Edit(column, canonical_zone_name(value))
+        return Edit(column, match_zone(value, now))
     if column == "starts_at":
         return Edit(column, parse_when(value, tz, now))
     if column == "place":
