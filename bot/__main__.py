@@ -128,12 +128,20 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_shell(args: argparse.Namespace) -> int:
-    """Chat with the whole bot in the terminal, through the in-process emulator."""
+    """Chat with the whole bot in the terminal, on its own database, through the emulator."""
     settings = _load(token_required=False)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    from bot.ops.shell import run_shell
+    from bot.ops.lock import RUNNING_MESSAGE, AlreadyLocked
+    from bot.ops.shell import DatabaseRefused, choose_database, shell_main
 
-    return asyncio.run(run_shell(settings))
+    explicit = Path(args.db).expanduser() if args.db else None
+    try:
+        db = choose_database(settings.db_path, explicit=explicit, keep=args.keep)
+        return shell_main(settings, db)
+    except DatabaseRefused as exc:
+        return _fail(str(exc), 2)
+    except AlreadyLocked:
+        return _fail(f"{RUNNING_MESSAGE}: the shell needs a database of its own")
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -329,7 +337,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--health-port", metavar="N", help="serve /health and /metrics here (BOT_HEALTH_PORT)"
     )
     run.set_defaults(func=cmd_run)
-    shell = sub.add_parser("shell", help="chat with the bot in this terminal, offline")
+    shell = sub.add_parser(
+        "shell",
+        help="chat with the bot in this terminal, offline, on a database of its own",
+        description="By default on a temporary database, never the one `run` uses.",
+    )
+    shell.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the shell's database between sessions (beside BOT_DB_PATH, '-shell' added)",
+    )
+    shell.add_argument(
+        "--db", metavar="PATH", help="use this database (the only way to open the run database)"
+    )
     shell.set_defaults(func=cmd_shell)
     check = sub.add_parser("check", help="validate configuration (and the token, if set)")
     check.add_argument(
