@@ -21,10 +21,10 @@ from bot.ops.health import start_health_server, stop_health_server
 from bot.ops.metrics import Metrics, TrackingRequest, install_metrics, metrics_of
 from bot.ops.privacy import install_log_privacy
 from bot.services import SERVICES_KEY, Services
+from bot.telegram.admins import AdminCache
 from bot.telegram.aiohttp_request import AiohttpRequest
 from bot.telegram.chat_order import PerChatUpdateProcessor
 from bot.telegram.commands import register_menus
-from bot.telegram.permissions import AdminCache
 from handlers import register_all
 from storage.chats import ChatRepo
 from storage.db import Database

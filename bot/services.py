@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from bot.demos.service import DemoService
     from bot.feeds.service import FeedService
     from bot.reminders.service import ReminderService
-    from bot.telegram.permissions import AdminCache
+    from bot.telegram.admins import AdminCache
     from storage.demos import DemoRepo
 
 SERVICES_KEY = "services"

@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import aiosqlite
 
-from bot.content.corpus import MetaLine, Paragraph, Statement
-from storage.db import Database
+from storage.db import Database, db_time
+from storage.records import MetaLine, Paragraph, Statement
 
 #: bm25 column weights (title, heading, text): the paragraph text counts most.
 BM25_WEIGHTS = (0.4, 0.6, 1.0)
@@ -71,12 +71,6 @@ class SyncResult:
 
 class SlugTaken(Exception):
     """No free slug could be found for a new statement."""
-
-
-def _iso(now: datetime) -> str:
-    if now.tzinfo is None:
-        raise ValueError("aware datetime required")
-    return now.astimezone(UTC).replace(microsecond=0).isoformat()
 
 
 def _meta_json(st: Statement) -> str:
@@ -227,7 +221,7 @@ class ContentRepository:
         ]
         if not (to_add or to_update or stale):
             return SyncResult(unchanged=unchanged, hidden=hidden)
-        stamp = _iso(now)
+        stamp = db_time(now)
         async with self.db.transaction() as conn:
             for st in to_add:
                 await self._upsert(conn, st, stamp, exists=False)
@@ -246,7 +240,7 @@ class ContentRepository:
 
     async def add_statement(self, st: Statement, now: datetime) -> str:
         """Store a new (uploaded) statement under a free slug (slug, slug-2, ...); return it."""
-        stamp = _iso(now)
+        stamp = db_time(now)
         async with self.db.transaction() as conn:
             slug = st.slug
             for n in range(2, 1000):
@@ -272,7 +266,7 @@ class ContentRepository:
 
     async def remove_statement(self, slug: str, now: datetime) -> bool:
         """Delete an uploaded statement or hide a built-in one; False when not found."""
-        stamp = _iso(now)
+        stamp = db_time(now)
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "SELECT source, hidden FROM statements WHERE slug = ?", (slug,)
@@ -297,7 +291,7 @@ class ContentRepository:
             cur = await conn.execute(
                 "UPDATE statements SET hidden = 0, content_hash = '', updated_at = ?"
                 " WHERE slug = ? AND hidden = 1",
-                (_iso(now), slug),
+                (db_time(now), slug),
             )
             return cur.rowcount > 0
 

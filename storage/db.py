@@ -8,10 +8,25 @@ import re
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
 import aiosqlite
+
+
+def db_time(when: datetime) -> str:
+    """The one stored time format: UTC, whole seconds, ISO 8601 ("2026-12-05T14:00:00+00:00"),
+    so that text comparisons in SQL order times correctly."""
+    if when.tzinfo is None:
+        raise ValueError("aware datetime required")
+    return when.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
+def parse_db_time(text: str) -> datetime:
+    """A stored time back as an aware UTC datetime."""
+    return datetime.fromisoformat(text).astimezone(UTC)
+
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +123,7 @@ class Database:
             # executescript would commit on its own; run statements one by one inside BEGIN.
             await self.conn.execute("BEGIN IMMEDIATE")
             try:
-                for statement in _split_sql(sql):
+                for statement in split_sql(sql):
                     await self.conn.execute(statement)
                 await self.conn.execute(f"PRAGMA user_version = {int(version)}")
                 await self.conn.commit()
@@ -143,7 +158,7 @@ class Database:
         await self.conn.close()
 
 
-def _split_sql(script: str) -> list[str]:
+def split_sql(script: str) -> list[str]:
     """Split a migration script into statements, keeping triggers (BEGIN ... END;) whole."""
     statements: list[str] = []
     buf: list[str] = []

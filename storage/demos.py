@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import aiosqlite
 
-from storage.db import Database
+from storage.db import Database, db_time, parse_db_time
 
 # Columns an admin may change with /editdemo (the names come from this module only).
 EDITABLE_COLUMNS = frozenset(
@@ -54,19 +54,11 @@ class NewDemo:
     timezone: str | None = None  # the venue's IANA zone
 
 
-def _iso(when: datetime) -> str:
-    return when.astimezone(UTC).replace(microsecond=0).isoformat()
-
-
-def from_iso(text: str) -> datetime:
-    return datetime.fromisoformat(text).astimezone(UTC)
-
-
-def _row(row: aiosqlite.Row) -> Demo:
+def row_to_demo(row: aiosqlite.Row) -> Demo:
     return Demo(
         id=int(row["id"]),
         uid=str(row["uid"]),
-        starts_at=from_iso(row["starts_at"]),
+        starts_at=parse_db_time(row["starts_at"]),
         place=str(row["place"]),
         title=str(row["title"]),
         description=str(row["description"] or ""),
@@ -99,7 +91,7 @@ class DemoRepo:
         uid = f"{uuid.uuid4()}@{self.uid_domain}"
         args = (
             uid,
-            _iso(demo.starts_at),
+            db_time(demo.starts_at),
             demo.place,
             demo.title,
             demo.description,
@@ -108,8 +100,8 @@ class DemoRepo:
             demo.details,
             demo.timezone,
             created_by,
-            _iso(now),
-            _iso(now),
+            db_time(now),
+            db_time(now),
         )
         sql = (
             "INSERT INTO demos (uid, starts_at, place, title, description, link, region,"
@@ -127,7 +119,7 @@ class DemoRepo:
     async def get(self, demo_id: int) -> Demo | None:
         cur = await self.db.conn.execute("SELECT * FROM demos WHERE id = ?", (demo_id,))
         row = await cur.fetchone()
-        return _row(row) if row else None
+        return row_to_demo(row) if row else None
 
     async def upcoming(
         self, now: datetime, *, region: str | None = None, offset: int = 0, limit: int = 5
@@ -137,7 +129,7 @@ class DemoRepo:
         cur = await self.db.conn.execute(
             "SELECT * " + sql + " ORDER BY starts_at, id LIMIT ? OFFSET ?", (*args, limit, offset)
         )
-        return [_row(r) for r in await cur.fetchall()]
+        return [row_to_demo(r) for r in await cur.fetchall()]
 
     async def count_upcoming(self, now: datetime, *, region: str | None = None) -> int:
         sql, args = self._upcoming_sql(now, region)
@@ -148,7 +140,7 @@ class DemoRepo:
     @staticmethod
     def _upcoming_sql(now: datetime, region: str | None) -> tuple[str, tuple[object, ...]]:
         sql = "FROM demos WHERE status = 'scheduled' AND starts_at > ?"
-        args: tuple[object, ...] = (_iso(now),)
+        args: tuple[object, ...] = (db_time(now),)
         if region:
             sql += " AND (region IS NULL OR region = ?)"
             args = (*args, region.casefold())
@@ -162,7 +154,7 @@ class DemoRepo:
             " UNION SELECT region FROM chats WHERE region IS NOT NULL"
             " UNION SELECT region FROM feeds WHERE region IS NOT NULL"
             " ORDER BY 1",
-            (_iso(now),),
+            (db_time(now),),
         )
         return [str(r[0]) for r in await cur.fetchall()]
 
@@ -173,11 +165,11 @@ class DemoRepo:
         bad = set(fields) - EDITABLE_COLUMNS
         if bad:
             raise ValueError(f"not editable: {sorted(bad)}")
-        values = [_iso(v) if isinstance(v, datetime) else v for v in fields.values()]
+        values = [db_time(v) if isinstance(v, datetime) else v for v in fields.values()]
         assignments = ", ".join(f"{name} = ?" for name in fields)
         await conn.execute(
             f"UPDATE demos SET {assignments}, updated_at = ? WHERE id = ?",
-            (*values, _iso(now), demo_id),
+            (*values, db_time(now), demo_id),
         )
 
     async def cancel(
@@ -185,7 +177,7 @@ class DemoRepo:
     ) -> None:
         await conn.execute(
             "UPDATE demos SET status = 'cancelled', cancel_reason = ?, updated_at = ? WHERE id = ?",
-            (reason, _iso(now), demo_id),
+            (reason, db_time(now), demo_id),
         )
 
     async def restore(self, demo_id: int, now: datetime, conn: aiosqlite.Connection) -> None:
@@ -193,7 +185,7 @@ class DemoRepo:
         await conn.execute(
             "UPDATE demos SET status = 'scheduled', cancel_reason = NULL, updated_at = ?"
             " WHERE id = ?",
-            (_iso(now), demo_id),
+            (db_time(now), demo_id),
         )
 
     # --- RSVPs ----------------------------------------------------------------------------
@@ -207,7 +199,7 @@ class DemoRepo:
             if going:
                 await conn.execute(
                     "INSERT INTO rsvps (demo_id, user_id, created_at) VALUES (?, ?, ?)",
-                    (demo_id, user_id, _iso(now)),
+                    (demo_id, user_id, db_time(now)),
                 )
             cur = await conn.execute("SELECT count(*) FROM rsvps WHERE demo_id = ?", (demo_id,))
             row = await cur.fetchone()
@@ -241,7 +233,7 @@ class DemoRepo:
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "DELETE FROM rsvps WHERE demo_id IN (SELECT id FROM demos WHERE starts_at <= ?)",
-                (_iso(cutoff),),
+                (db_time(cutoff),),
             )
         return int(cur.rowcount)
 
@@ -252,4 +244,4 @@ class DemoRepo:
             " (SELECT 1 FROM rsvps r WHERE r.demo_id = d.id)"
         )
         row = await cur.fetchone()
-        return from_iso(row[0]) if row and row[0] else None
+        return parse_db_time(row[0]) if row and row[0] else None

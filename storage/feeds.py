@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import aiosqlite
 
-from storage.db import Database
-from storage.demos import Demo
-from storage.demos import _row as _demo_row
-
-
-def _iso(when: datetime) -> str:
-    return when.astimezone(UTC).replace(microsecond=0).isoformat()
+from storage.db import Database, db_time, parse_db_time
+from storage.demos import Demo, row_to_demo
 
 
 def _dt(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text).astimezone(UTC) if text else None
+    return parse_db_time(text) if text else None
 
 
 @dataclass(frozen=True)
@@ -94,7 +89,13 @@ class FeedRepo:
             cur = await conn.execute(
                 "INSERT INTO feeds (url, region, created_by, created_at, updated_at)"
                 " VALUES (?, ?, ?, ?, ?)",
-                (url, region.casefold() if region else None, created_by, _iso(now), _iso(now)),
+                (
+                    url,
+                    region.casefold() if region else None,
+                    created_by,
+                    db_time(now),
+                    db_time(now),
+                ),
             )
             assert cur.lastrowid is not None
             return int(cur.lastrowid), True
@@ -111,7 +112,7 @@ class FeedRepo:
     async def due(self, now: datetime) -> list[Feed]:
         cur = await self.db.conn.execute(
             "SELECT * FROM feeds WHERE next_fetch_at IS NULL OR next_fetch_at <= ? ORDER BY id",
-            (_iso(now),),
+            (db_time(now),),
         )
         return [_feed(r) for r in await cur.fetchall()]
 
@@ -141,10 +142,10 @@ class FeedRepo:
                     etag,
                     last_modified,
                     content_hash,
-                    _iso(now),
-                    _iso(now),
-                    _iso(next_fetch_at),
-                    _iso(now),
+                    db_time(now),
+                    db_time(now),
+                    db_time(next_fetch_at),
+                    db_time(now),
                     feed_id,
                 ),
             )
@@ -157,7 +158,15 @@ class FeedRepo:
                 "UPDATE feeds SET last_fetched_at = ?, last_error = ?, last_status = ?,"
                 " failing_since = coalesce(failing_since, ?), next_fetch_at = ?, updated_at = ?"
                 " WHERE id = ?",
-                (_iso(now), kind, status, _iso(now), _iso(next_fetch_at), _iso(now), feed_id),
+                (
+                    db_time(now),
+                    kind,
+                    status,
+                    db_time(now),
+                    db_time(next_fetch_at),
+                    db_time(now),
+                    feed_id,
+                ),
             )
 
     async def set_alerted(self, feed_id: int, alerted: bool) -> None:
@@ -181,7 +190,7 @@ class FeedRepo:
             marks = ",".join("?" * len(chunk))
             cur = await self.db.conn.execute(f"SELECT * FROM demos WHERE uid IN ({marks})", chunk)
             for row in await cur.fetchall():
-                demo = _demo_row(row)
+                demo = row_to_demo(row)
                 out[demo.uid] = demo
         return out
 
@@ -190,15 +199,15 @@ class FeedRepo:
         cur = await self.db.conn.execute(
             "SELECT * FROM demos WHERE source = 'feed' AND feed_id = ? AND status = 'scheduled'"
             " AND starts_at > ? ORDER BY starts_at, id",
-            (feed_id, _iso(now)),
+            (feed_id, db_time(now)),
         )
-        return [_demo_row(r) for r in await cur.fetchall()]
+        return [row_to_demo(r) for r in await cur.fetchall()]
 
     async def count_upcoming_by_feed(self, now: datetime) -> dict[int, int]:
         cur = await self.db.conn.execute(
             "SELECT feed_id, count(*) FROM demos WHERE source = 'feed' AND status = 'scheduled'"
             " AND starts_at > ? AND feed_id IS NOT NULL GROUP BY feed_id",
-            (_iso(now),),
+            (db_time(now),),
         )
         return {int(r[0]): int(r[1]) for r in await cur.fetchall()}
 
@@ -215,7 +224,7 @@ class FeedRepo:
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'feed', ?, ?, ?)",
                 (
                     event.uid,
-                    _iso(event.starts_at),
+                    db_time(event.starts_at),
                     event.place,
                     event.title,
                     event.description,
@@ -223,8 +232,8 @@ class FeedRepo:
                     event.region,
                     "cancelled" if event.cancelled else "scheduled",
                     feed_id,
-                    _iso(now),
-                    _iso(now),
+                    db_time(now),
+                    db_time(now),
                 ),
             )
             assert cur.lastrowid is not None
@@ -235,12 +244,12 @@ class FeedRepo:
         allowed = {"title", "description", "link", "region", "place", "starts_at"}
         if set(fields) - allowed:
             raise ValueError(f"not a feed-editable column: {sorted(set(fields) - allowed)}")
-        values = [_iso(v) if isinstance(v, datetime) else v for v in fields.values()]
+        values = [db_time(v) if isinstance(v, datetime) else v for v in fields.values()]
         assignments = ", ".join(f"{name} = ?" for name in fields)
         async with self.db.transaction() as conn:
             await conn.execute(
                 f"UPDATE demos SET {assignments}, updated_at = ? WHERE id = ? AND source = 'feed'",
-                (*values, _iso(now), demo_id),
+                (*values, db_time(now), demo_id),
             )
 
     async def adopt(self, demo_id: int, feed_id: int, now: datetime) -> None:
@@ -248,7 +257,7 @@ class FeedRepo:
         async with self.db.transaction() as conn:
             await conn.execute(
                 "UPDATE demos SET feed_id = ?, updated_at = ? WHERE id = ? AND source = 'feed'",
-                (feed_id, _iso(now), demo_id),
+                (feed_id, db_time(now), demo_id),
             )
 
     async def reinstate(self, demo_id: int, now: datetime) -> None:
@@ -257,7 +266,7 @@ class FeedRepo:
             await conn.execute(
                 "UPDATE demos SET status = 'scheduled', cancel_reason = NULL, updated_at = ?"
                 " WHERE id = ? AND source = 'feed'",
-                (_iso(now), demo_id),
+                (db_time(now), demo_id),
             )
 
     async def calendar_demos(
@@ -265,9 +274,9 @@ class FeedRepo:
     ) -> list[Demo]:
         """Demos that have not begun, cancelled ones included (their calendars must hear)."""
         sql = "SELECT * FROM demos WHERE starts_at > ?"
-        args: tuple[object, ...] = (_iso(now),)
+        args: tuple[object, ...] = (db_time(now),)
         if region:
             sql += " AND (region IS NULL OR region = ?)"
             args = (*args, region.casefold())
         cur = await self.db.conn.execute(sql + " ORDER BY starts_at, id LIMIT ?", (*args, limit))
-        return [_demo_row(r) for r in await cur.fetchall()]
+        return [row_to_demo(r) for r in await cur.fetchall()]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from storage.db import Database, _split_sql, migration_files
+from storage.db import Database, migration_files, split_sql
 
 # Tables every solidarity-bot database has had since migration 0001.
 _REQUIRED_TABLES = ("chats",)
@@ -26,7 +26,7 @@ def expected_schema(version: int) -> dict[str, frozenset[str]]:
         for number, _, sql in migration_files():
             if number > version:
                 break
-            for statement in _split_sql(sql):
+            for statement in split_sql(sql):
                 conn.execute(statement)
         return _schema(conn)
     finally:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import aiosqlite
 
-from storage.db import Database
+from storage.db import Database, db_time
 
 Change = tuple[str, str, str]  # (field, old, new), values in their storage form
 
@@ -21,10 +21,6 @@ class PendingNotice:
     state: str  # 'changed', 'cancelled' or 'restored'
     changes: tuple[Change, ...]
     due_at: datetime
-
-
-def _iso(when: datetime) -> str:
-    return when.astimezone(UTC).replace(microsecond=0).isoformat()
 
 
 def _row(row: aiosqlite.Row) -> PendingNotice:
@@ -59,8 +55,8 @@ class NoticeRepo:
                 notice.demo_id,
                 notice.state,
                 json.dumps([list(c) for c in notice.changes], ensure_ascii=False),
-                _iso(notice.due_at),
-                _iso(now),
+                db_time(notice.due_at),
+                db_time(now),
             ),
         )
 

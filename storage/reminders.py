@@ -6,20 +6,12 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import aiosqlite
 
 from storage.chats import Chat, row_to_chat
-from storage.db import Database
-
-
-def _iso(when: datetime) -> str:
-    return when.astimezone(UTC).replace(microsecond=0).isoformat()
-
-
-def _from_iso(text: str) -> datetime:
-    return datetime.fromisoformat(text).astimezone(UTC)
+from storage.db import Database, db_time, parse_db_time
 
 
 def _leads(raw: str | None) -> tuple[int, ...] | None:
@@ -102,7 +94,7 @@ class ReminderRepo:
             " WHERE c.kind = 'private' AND c.active = 1"
             " AND d.status = 'scheduled' AND d.starts_at > ?"
         )
-        args: tuple[object, ...] = (_iso(after),)
+        args: tuple[object, ...] = (db_time(after),)
         if only_chat is not None:
             sql += " AND c.chat_id = ?"
             args = (*args, only_chat)
@@ -120,20 +112,20 @@ class ReminderRepo:
             "SELECT id, starts_at, region FROM demos WHERE status = 'scheduled'"
             " AND starts_at > ? AND starts_at <= ? ORDER BY starts_at, id"
         )
-        args: tuple[object, ...] = (_iso(after), _iso(until))
+        args: tuple[object, ...] = (db_time(after), db_time(until))
         if limit is not None:
             sql += " LIMIT ?"
             args = (*args, limit)
         cur = await self.db.conn.execute(sql, args)
-        return [DemoSlot(int(r[0]), _from_iso(r[1]), r[2]) for r in await cur.fetchall()]
+        return [DemoSlot(int(r[0]), parse_db_time(r[1]), r[2]) for r in await cur.fetchall()]
 
     async def first_start_after(self, after: datetime) -> datetime | None:
         cur = await self.db.conn.execute(
             "SELECT min(starts_at) FROM demos WHERE status = 'scheduled' AND starts_at > ?",
-            (_iso(after),),
+            (db_time(after),),
         )
         row = await cur.fetchone()
-        return _from_iso(row[0]) if row and row[0] else None
+        return parse_db_time(row[0]) if row and row[0] else None
 
     async def runs_for(self, demo_ids: Iterable[int]) -> set[tuple[int, int, str]]:
         ids = list(demo_ids)
@@ -170,13 +162,13 @@ class ReminderRepo:
         cur = await self.db.conn.execute(sql, args)
         out: dict[int, dict[int, Logged]] = defaultdict(dict)
         for chat_id, lead, state, sent_at in await cur.fetchall():
-            when = _from_iso(sent_at) if sent_at else None
+            when = parse_db_time(sent_at) if sent_at else None
             out[int(chat_id)][int(lead)] = Logged(str(state), when)
         return out
 
     @staticmethod
     async def record(conn: aiosqlite.Connection, rows: list[LogRow], now: datetime) -> None:
-        stamp = _iso(now)
+        stamp = db_time(now)
         await conn.executemany(
             "INSERT INTO reminder_log"
             " (demo_id, chat_id, lead_minutes, due_at, state, sent_at)"
@@ -191,7 +183,7 @@ class ReminderRepo:
                     r.demo_id,
                     r.chat_id,
                     r.lead_minutes,
-                    _iso(r.due_at),
+                    db_time(r.due_at),
                     r.state,
                     stamp if r.state == "sent" else None,
                 )
@@ -205,11 +197,11 @@ class ReminderRepo:
         runs: list[tuple[int, int, str, datetime]],
         now: datetime,
     ) -> None:
-        stamp = _iso(now)
+        stamp = db_time(now)
         await conn.executemany(
             "INSERT OR IGNORE INTO reminder_runs"
             " (demo_id, lead_minutes, timezone, due_at, done_at) VALUES (?, ?, ?, ?, ?)",
-            [(d, lead, tz, _iso(due), stamp) for d, lead, tz, due in runs],
+            [(d, lead, tz, db_time(due), stamp) for d, lead, tz, due in runs],
         )
 
     @staticmethod
@@ -255,7 +247,7 @@ class ReminderRepo:
     async def sent_since(self, since: datetime, only_chat: int | None = None) -> dict[int, int]:
         """chat_id -> reminders sent to it after ``since`` (chats with none are left out)."""
         sql = "SELECT chat_id, count(*) FROM reminder_log WHERE sent_at > ?"
-        args: tuple[object, ...] = (_iso(since),)
+        args: tuple[object, ...] = (db_time(since),)
         if only_chat is not None:
             sql += " AND chat_id = ?"
             args = (*args, only_chat)
@@ -265,7 +257,7 @@ class ReminderRepo:
     async def digested_since(self, since: datetime) -> set[int]:
         """Chats sent a reminder digest after ``since``."""
         cur = await self.db.conn.execute(
-            "SELECT chat_id FROM chats WHERE reminder_digest_at > ?", (_iso(since),)
+            "SELECT chat_id FROM chats WHERE reminder_digest_at > ?", (db_time(since),)
         )
         return {int(r[0]) for r in await cur.fetchall()}
 
@@ -273,7 +265,7 @@ class ReminderRepo:
     async def mark_digested(conn: aiosqlite.Connection, chat_ids: list[int], now: datetime) -> None:
         await conn.executemany(
             "UPDATE chats SET reminder_digest_at = ? WHERE chat_id = ?",
-            [(_iso(now), chat_id) for chat_id in chat_ids],
+            [(db_time(now), chat_id) for chat_id in chat_ids],
         )
 
     async def migrate_chat(self, old_id: int, new_id: int) -> None:

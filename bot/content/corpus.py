@@ -7,14 +7,16 @@ paragraph. The texts are kept byte-exact; only :func:`display_text` transforms f
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from importlib import resources
-from typing import Any, Literal
+from typing import Any
+
+# The records are storage's (storage/content.py stores them); re-exported for bot/ callers.
+from storage.records import MetaKind, MetaLine, Paragraph, Source, Statement
 
 #: A line up to this many characters without a final full stop is metadata (heading etc.).
 SHORT_LINE_MAX = 100
@@ -24,62 +26,6 @@ MAX_UPLOAD_BYTES = 200 * 1024
 MAX_TITLE_CHARS = 200
 
 _CLOSERS = "\"'”’»)]*_ \t"
-
-MetaKind = Literal["title", "caption", "heading", "trailer"]
-Source = Literal["builtin", "uploaded"]
-
-
-@dataclass(frozen=True, slots=True)
-class Paragraph:
-    """One excerpt paragraph; ``index`` counts excerpt paragraphs only (0-based, no gaps);
-    ``heading`` is the sub-heading the paragraph sits under (None before the first)."""
-
-    index: int
-    text: str
-    heading: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class MetaLine:
-    """A non-paragraph line; ``position`` is the number of paragraphs that precede it."""
-
-    position: int
-    text: str
-    kind: MetaKind
-
-
-@dataclass(frozen=True, slots=True)
-class Statement:
-    slug: str
-    title: str
-    author: str
-    date: str
-    paragraphs: tuple[Paragraph, ...]
-    meta: tuple[MetaLine, ...] = ()
-    sort_date: str | None = None  # ISO date "YYYY-MM-DD" or None when unknown
-    source: Source = "builtin"
-
-    @property
-    def headings(self) -> tuple[MetaLine, ...]:
-        return tuple(m for m in self.meta if m.kind == "heading")
-
-    @property
-    def content_hash(self) -> str:
-        """A stable hash of everything that is stored for this statement."""
-        payload = json.dumps(
-            {
-                "slug": self.slug,
-                "title": self.title,
-                "author": self.author,
-                "date": self.date,
-                "sort_date": self.sort_date,
-                "source": self.source,
-                "paragraphs": [[p.index, p.heading, p.text] for p in self.paragraphs],
-            },
-            ensure_ascii=False,
-            sort_keys=True,
-        )
-        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -472,8 +418,10 @@ __all__ = [
     "MAX_UPLOAD_BYTES",
     "FactRow",
     "Manifest",
+    "MetaKind",
     "MetaLine",
     "Paragraph",
+    "Source",
     "Statement",
     "UploadError",
     "decode_upload",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from telegram import Update
@@ -13,42 +12,18 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.clock import Clock
 from bot.i18n import texts
 from bot.i18n.translate import t
 from bot.services import get_services
+from bot.telegram.admins import AdminCache
+from bot.telegram.replies import language_for
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[Any]]
 H = TypeVar("H", bound=Handler)
 
-ADMIN_CACHE_TTL = timedelta(minutes=5)
 _ADMIN_STATUSES = {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR}
-
-
-class AdminCache:
-    """Briefly remembers getChatMember answers so a busy group costs few API calls."""
-
-    def __init__(self, clock: Clock, ttl: timedelta = ADMIN_CACHE_TTL) -> None:
-        self.clock = clock
-        self.ttl = ttl
-        self._entries: dict[tuple[int, int], tuple[bool, datetime]] = {}
-
-    def get(self, chat_id: int, user_id: int) -> bool | None:
-        entry = self._entries.get((chat_id, user_id))
-        if entry is None or self.clock.now() - entry[1] > self.ttl:
-            return None
-        return entry[0]
-
-    def put(self, chat_id: int, user_id: int, is_admin: bool) -> None:
-        if len(self._entries) > 10_000:  # bound memory in very busy deployments
-            self._entries.clear()
-        self._entries[(chat_id, user_id)] = (is_admin, self.clock.now())
-
-    def forget_chat(self, chat_id: int) -> None:
-        for key in [k for k in self._entries if k[0] == chat_id]:
-            del self._entries[key]
 
 
 def is_bot_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
@@ -87,7 +62,6 @@ async def may_manage_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 async def refuse(update: Update, context: ContextTypes.DEFAULT_TYPE, message: str) -> None:
     """Tell the user politely that they may not do this (alert for buttons)."""
-    from bot.telegram.replies import language_for
 
     lang = await language_for(update, context)
     if update.callback_query is not None:

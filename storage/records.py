@@ -1,0 +1,65 @@
+"""The statement records the content tables store (storage/content.py); bot/content parses
+and searches them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Literal
+
+MetaKind = Literal["title", "caption", "heading", "trailer"]
+Source = Literal["builtin", "uploaded"]
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """One excerpt paragraph; ``index`` counts excerpt paragraphs only (0-based, no gaps);
+    ``heading`` is the sub-heading the paragraph sits under (None before the first)."""
+
+    index: int
+    text: str
+    heading: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MetaLine:
+    """A non-paragraph line; ``position`` is the number of paragraphs that precede it."""
+
+    position: int
+    text: str
+    kind: MetaKind
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    slug: str
+    title: str
+    author: str
+    date: str
+    paragraphs: tuple[Paragraph, ...]
+    meta: tuple[MetaLine, ...] = ()
+    sort_date: str | None = None  # ISO date "YYYY-MM-DD" or None when unknown
+    source: Source = "builtin"
+
+    @property
+    def headings(self) -> tuple[MetaLine, ...]:
+        return tuple(m for m in self.meta if m.kind == "heading")
+
+    @property
+    def content_hash(self) -> str:
+        """A stable hash of everything that is stored for this statement."""
+        payload = json.dumps(
+            {
+                "slug": self.slug,
+                "title": self.title,
+                "author": self.author,
+                "date": self.date,
+                "sort_date": self.sort_date,
+                "source": self.source,
+                "paragraphs": [[p.index, p.heading, p.text] for p in self.paragraphs],
+            },
+            ensure_ascii=False,
+            sort_keys=True,
+        )
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
