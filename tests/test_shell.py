@@ -95,7 +95,7 @@ def test_clock_delivers_a_due_reminder_without_input(tmp_path: Path, spawn: list
     shell = _start(spawn, tmp_path)
     shell.line("/subscribe", then=r"Subscribed")
     shell.line(":admin", then=r"now: admin@private")
-    start = (datetime.now(UTC) + timedelta(days=1, hours=3)).strftime("%Y-%m-%d %H:%M")
+    start = (datetime.now(UTC) + timedelta(days=1, hours=5)).strftime("%Y-%m-%d %H:%M")
     shell.line(f"/adddemo {start} | Parliament Square | Vigil for Gaza", then=r"\[1 \W*Save\]")
     shell.line("1", then=r"demonstration #1")
     shell.line(":member", then=r"now: member@private")
@@ -103,7 +103,7 @@ def test_clock_delivers_a_due_reminder_without_input(tmp_path: Path, spawn: list
     assert "Reminder" not in shell.screen
     shell.child.send(":clock +1d\r")
     shell.expect(r"the bot's clock: ")
-    shell.expect(r"bot #\d+:\s+⏰ Reminder: starts in")  # no line typed after :clock
+    shell.expect(r"Reminder: starts in")  # no line typed after :clock
     shell.expect(r"Vigil for Gaza")
     assert shell.quit() == 0
 

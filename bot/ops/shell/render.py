@@ -170,10 +170,10 @@ class Screen:
         who = "bot" if here else f"bot in {self.chat_label(chat_id, thread_id)}"
         edited = " (edited)" if method.startswith("edit") else ""
         head = Text(who, style="bold cyan" if here else "bold magenta")
-        self.say(head + Text(f" #{message_id}{edited}:", style="dim"))
+        lines = [head + Text(f" #{message_id}{edited}:", style="dim")]
         body = message_body(raw)
         if body.plain:
-            self.say(indented(body))
+            lines.append(indented(body))
         rows = (raw.get("reply_markup") or {}).get("inline_keyboard") or []
         for row in rows:  # one line per keyboard row, as Telegram lays them out
             labels: list[Text] = []
@@ -184,4 +184,5 @@ class Screen:
                 else:
                     tag = f"[{button.get('text', '')}]"
                 labels.append(Text(tag, style="green" if here else "dim"))
-            self.say(Text("  ") + Text(" ").join(labels))
+            lines.append(Text("  ") + Text(" ").join(labels))
+        self.say(Text("\n").join(lines))  # one write: the prompt is redrawn once, below it
