@@ -23,7 +23,7 @@ from bot.demos.cards import (
     relabel_going,
     render_card,
 )
-from bot.demos.ics import demo_ics, ics_filename
+from bot.demos.ics import ics_filename
 from bot.i18n import texts
 from bot.i18n.translate import t
 from bot.services import Services, get_services
@@ -173,9 +173,10 @@ async def _ics(update: Update, context: ContextTypes.DEFAULT_TYPE, demo_id: int)
     await query.answer()
     message = update.effective_message
     thread_id = message.message_thread_id if message and message.is_topic_message else None
+    now = services.clock.now()  # the file is kept until the demonstration changes
     await context.bot.send_document(
         chat.id,
-        InputFile(demo_ics(demo, services.clock.now()), filename=ics_filename(demo)),
+        InputFile(services.feeds.export.demo_file(demo, now), filename=ics_filename(demo)),
         caption=t(lang, texts.ICS_CAPTION, title=truncate(demo.title, 200)),
         message_thread_id=thread_id,
     )

@@ -11,7 +11,10 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot.demos.cards import format_when
-from bot.feeds.service import FeedError, SyncResult, calendar_ics, check_url, describe_error
+from bot.feeds.errors import FeedError, describe_error
+from bot.feeds.fetch import check_url
+from bot.feeds.parse import HORIZON
+from bot.feeds.service import SyncResult
 from bot.i18n import texts
 from bot.i18n.translate import Markup, t, tn
 from bot.services import get_services
@@ -37,7 +40,8 @@ async def calendar_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if scheduled == 0:
         await reply_html(update, context, t(lang, texts.CALENDAR_EMPTY))
         return
-    data = calendar_ics(demos, now, t(lang, texts.CALENDAR_NAME))
+    # Rendered once and kept until a demonstration in it changes (bot/feeds/export.py).
+    data = await services.feeds.export.calendar(demos, now, t(lang, texts.CALENDAR_NAME))
     thread_id = message.message_thread_id if message and message.is_topic_message else None
     await context.bot.send_document(
         chat.id,
@@ -48,7 +52,7 @@ async def calendar_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     )
 
 
-def _result_line(lang: str, result: SyncResult) -> str:
+def _result_lines(lang: str, result: SyncResult, default_timezone: str) -> str:
     if result.error is not None:
         return t(
             lang,
@@ -58,15 +62,31 @@ def _result_line(lang: str, result: SyncResult) -> str:
         )
     if result.not_modified:
         return t(lang, texts.FEED_SYNC_NOT_MODIFIED, id=result.feed_id)
-    return t(
-        lang,
-        texts.FEED_SYNC_RESULT,
-        id=result.feed_id,
-        added=result.added,
-        updated=result.updated,
-        cancelled=result.cancelled,
-        kept=result.kept,
-    )
+    lines = [
+        t(
+            lang,
+            texts.FEED_SYNC_RESULT,
+            id=result.feed_id,
+            added=result.added,
+            updated=result.updated,
+            cancelled=result.cancelled,
+            kept=result.kept,
+        )
+    ]
+    if result.capped is not None:
+        n = result.capped
+        lines.append(t(lang, texts.FEED_SYNC_CAPPED, id=result.feed_id, n=n, days=HORIZON.days))
+    if result.unknown_timezone is not None:
+        lines.append(
+            t(
+                lang,
+                texts.FEED_TIMEZONE_UNKNOWN,
+                id=result.feed_id,
+                zone=result.unknown_timezone,
+                default=default_timezone,
+            )
+        )
+    return "\n".join(lines)
 
 
 async def _feed_add(
@@ -77,24 +97,31 @@ async def _feed_add(
         await reply_html(update, context, t(lang, texts.FEED_USAGE))
         return
     try:
-        url = check_url(args[0])
-    except FeedError:
-        await reply_html(update, context, t(lang, texts.FEED_BAD_URL, url=args[0][:200]))
-        return
+        check_url(args[0])
+    except FeedError as exc:
+        if exc.kind == "scheme":
+            await reply_html(update, context, t(lang, texts.FEED_BAD_URL, url=args[0][:200]))
+            return
     region = " ".join(args[1:]).strip() or None
     if region is not None and (len(region) > MAX_REGION or not _REGION_RE.match(region)):
         await reply_html(update, context, t(lang, texts.FEED_BAD_REGION))
         return
+    try:
+        # Nothing that can never work is saved: a bad port, an unknown host, a private address.
+        url = await services.feeds.check_new(args[0])
+    except FeedError as exc:
+        error = Markup(describe_error(lang, exc.kind, exc.status))
+        await reply_html(update, context, t(lang, texts.FEED_ADD_REFUSED, error=error))
+        return
     user = update.effective_user
-    feed_id, created = await services.feeds.repo.add(
-        url, region, services.clock.now(), user.id if user else None
-    )
+    user_id = user.id if user else None
+    feed_id, created = await services.feeds.repo.add(url, region, services.clock.now(), user_id)
     if not created:
         await reply_html(update, context, t(lang, texts.FEED_EXISTS, id=feed_id))
         return
     await reply_html(update, context, t(lang, texts.FEED_ADDED, id=feed_id))
-    result = await services.feeds.sync(feed_id)
-    await reply_html(update, context, _result_line(lang, result))
+    result = await services.feeds.sync(feed_id, requested_by=user_id)
+    await reply_html(update, context, _result_lines(lang, result, services.settings.timezone))
 
 
 async def _feed_list(update: Update, context: ContextTypes.DEFAULT_TYPE, lang: str) -> None:
@@ -148,11 +175,14 @@ async def _feed_remove(
 
 
 async def _feed_sync(update: Update, context: ContextTypes.DEFAULT_TYPE, lang: str) -> None:
-    results = await get_services(context).feeds.sync_all()
+    services = get_services(context)
+    user = update.effective_user
+    results = await services.feeds.sync_all(requested_by=user.id if user else None)
     if not results:
         await reply_html(update, context, t(lang, texts.FEED_SYNC_NONE))
         return
-    await reply_html(update, context, "\n".join(_result_line(lang, r) for r in results))
+    zone = services.settings.timezone
+    await reply_html(update, context, "\n".join(_result_lines(lang, r, zone) for r in results))
 
 
 @bot_admin_only

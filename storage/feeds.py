@@ -32,6 +32,7 @@ class Feed:
     failing_since: datetime | None
     alerted: bool
     next_fetch_at: datetime | None
+    warned: str | None = None  # the last warning given about it (said once)
 
     @property
     def failing(self) -> bool:
@@ -67,6 +68,7 @@ def _feed(row: aiosqlite.Row) -> Feed:
         failing_since=_dt(row["failing_since"]),
         alerted=bool(row["alerted"]),
         next_fetch_at=_dt(row["next_fetch_at"]),
+        warned=row["warned"],
     )
 
 
@@ -172,6 +174,10 @@ class FeedRepo:
     async def set_alerted(self, feed_id: int, alerted: bool) -> None:
         async with self.db.transaction() as conn:
             await conn.execute("UPDATE feeds SET alerted = ? WHERE id = ?", (int(alerted), feed_id))
+
+    async def set_warned(self, feed_id: int, warned: str | None) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute("UPDATE feeds SET warned = ? WHERE id = ?", (warned, feed_id))
 
     async def fetch_now(self, feed_id: int | None = None) -> None:
         """Make one feed (or all) due immediately."""

@@ -20,6 +20,13 @@ def demo_ics(demo: Demo, now: datetime) -> bytes:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
+    cal.add_component(demo_event(demo, now))
+    data: bytes = cal.to_ical()
+    return data
+
+
+def demo_event(demo: Demo, now: datetime) -> Event:
+    """The VEVENT of one demonstration, as demo_ics and the /calendar file carry it."""
     event = Event()
     event.add("uid", demo.uid)
     event.add("dtstamp", now)
@@ -33,9 +40,7 @@ def demo_ics(demo: Demo, now: datetime) -> bytes:
     if demo.link:
         event.add("url", demo.link)
     event.add("status", "CANCELLED" if demo.cancelled else "CONFIRMED")
-    cal.add_component(event)
-    data: bytes = cal.to_ical()
-    return data
+    return event
 
 
 def ics_filename(demo: Demo) -> str:

@@ -400,6 +400,26 @@ FEED_ERR_REDIRECTS = N_("too many redirects")
 FEED_ERR_HTTP = N_("the server answered with HTTP status {status}")
 FEED_ERR_NETWORK = N_("the server could not be reached")
 FEED_ERR_INVALID = N_("the file is not a valid iCalendar (.ics) file")
+FEED_ERR_ADDRESS = N_("the address is not valid (check the host name and the port)")
+FEED_ERR_DNS = N_("the host name could not be found")
+FEED_ERR_ENCODING = N_("the server compressed the file in a way the bot cannot read")
+FEED_ERR_CPU = N_(
+    "reading the file took more than {seconds} s of processing; "
+    "ask its publisher for a smaller feed (fewer events or repeats)"
+)
+FEED_ERR_MEMORY = N_(
+    "reading the file needed more than {limit} of memory; "
+    "ask its publisher for a smaller feed (fewer events or repeats)"
+)
+FEED_ADD_REFUSED = N_("Feed not added: {error}.")
+FEED_SYNC_CAPPED = N_(
+    "Feed {id}: only its first {n} events are taken (the limit per feed); "
+    "it has more in the next {days} days."
+)
+FEED_TIMEZONE_UNKNOWN = N_(
+    "Feed {id}: its time zone “{zone}” is unknown, so its times are read in the bot's "
+    "time zone ({default})."
+)
 
 # --- hardening: flood control, /forget (issue 5) ----------------------------------------------
 CMD_FORGET = N_("Erase everything the bot stores about this chat")
