@@ -24,6 +24,7 @@ class Route:
     delay: float = 0.0  # seconds before answering (slow server)
     chunked: bool = False  # stream without Content-Length
     content_type: str = "text/calendar; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)  # extra, e.g. Content-Encoding
 
 
 @dataclass
@@ -86,6 +87,8 @@ class _Handler(tornado.web.RequestHandler):
             return
         self.set_status(route.status)
         self.set_header("Content-Type", route.content_type)
+        for name, value in route.headers.items():
+            self.set_header(name, value)
         if route.chunked:
             step = 64 * 1024
             for start in range(0, len(route.body), step):
