@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,7 +16,7 @@ import pytest
 
 from bot.__main__ import build_parser, main
 from bot.ops.lock import InstanceLock
-from tests.shell_pty import UP_ARROW, PtyShell
+from tests.shell_pty import ROOT, UP_ARROW, PtyShell
 
 PROMPT = r"member@private>"
 
@@ -136,6 +139,26 @@ def test_line_editing_history_and_the_bare_at(tmp_path: Path, spawn: list[PtyShe
     shell.line("1", then=r"no button 1")  # inline results are not buttons
     shell.line(":choose 1", then=r"you \(via @\w+\):")
     assert shell.quit() == 0
+
+
+def test_piped_lines_without_a_terminal(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "shell"],
+        input="/start\n@\n:choose 1\n",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "member@private> /start\n" in done.stdout  # each line echoed after its prompt
+    assert "occupation is a crime" in done.stdout
+    assert "\x1b[" not in done.stdout  # no colours into a pipe
+    assert re.search(r"you \(via @\w+\):\n  \S", done.stdout)
+    assert list(tmp_path.iterdir()) == []  # not even a database in the working folder
 
 
 def test_the_run_database_only_by_name_and_never_while_a_bot_runs(tmp_path: Path) -> None:

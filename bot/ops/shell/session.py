@@ -254,10 +254,15 @@ class Shell:
             self.clock.shift(delta)
         self.say(f"the bot's clock: {self.clock.now():%Y-%m-%d %H:%M} UTC", "dim")
         if arg:
-            services = self.app.bot_data.get(SERVICES_KEY)
-            reminders = getattr(services, "reminders", None)
-            if reminders is not None:
-                await reminders.tick()  # what its wake-up would do once the time has come
+            await self._run_due()
+
+    async def _run_due(self) -> None:
+        """What the scheduler's wake-ups would do once the moved clock says it is time."""
+        services = self.app.bot_data.get(SERVICES_KEY)
+        for name, method in (("reminders", "tick"), ("demo_service", "flush")):
+            run = getattr(getattr(services, name, None), method, None)
+            if callable(run):
+                await run()
 
 
 def _read_document(name: str) -> tuple[Path, bytes] | str:

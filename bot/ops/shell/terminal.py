@@ -40,8 +40,18 @@ class Terminal:
             # No file: rich writes to whatever sys.stdout is, so patch_stdout's proxy too.
             self.console = Console(force_terminal=True, highlight=False)
         else:
-            self.read = input_fn or plain_input
+            self.read = input_fn or self._plain
             self.console = Console(file=out or sys.stdout, highlight=False)
+
+    async def _plain(self, prompt: str) -> str | None:
+        if sys.stdin.isatty():
+            return await plain_input(prompt)
+        # Lines from a file or a pipe: echoed after the prompt, so the output reads as a session.
+        line: str = await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+        if not line:
+            return None
+        self.console.print(prompt + line.rstrip("\n"), markup=False, highlight=False)
+        return line
 
     async def _prompt(self, prompt: str) -> str | None:
         try:
