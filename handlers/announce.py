@@ -21,9 +21,12 @@ from bot.i18n.translate import t, tn
 from bot.services import Services, get_services
 from bot.telegram.guards import parse_id
 from bot.telegram.permissions import bot_admin_only, is_bot_admin, refuse
-from bot.telegram.render import callback_data
+from bot.telegram.render import callback_data, truncate
 from bot.telegram.replies import edit_or_reply, language_for, reply_html
 from storage.outbox import OutboxRepo, week_ago
+
+#: upcoming demonstrations whose answers /stats counts
+STATS_DEMOS = 10
 
 
 def _repo(services: Services) -> OutboxRepo:
@@ -195,7 +198,8 @@ async def stopbroadcast_command(update: Update, context: ContextTypes.DEFAULT_TY
 
 @bot_admin_only
 async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Active subscribed chats, upcoming demonstrations, deliveries in the last 7 days."""
+    """Active subscribed chats, upcoming demonstrations, deliveries in the last 7 days, and
+    the Going / Can't go counts of the next demonstrations (counts only, never who)."""
     services = get_services(context)
     lang = await language_for(update, context)
     now = services.clock.now()
@@ -209,6 +213,17 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         delivered=await repo.delivered_since(week_ago(now)),
         running=len(services.outbox.active_ids),
     )
+    upcoming = await services.demos.upcoming(now, limit=STATS_DEMOS)
+    if upcoming:
+        summary = await services.demos.rsvp_summary([d.id for d in upcoming])
+        lines = [t(lang, texts.STATS_DEMOS_HEADER)]
+        for demo in upcoming:
+            going, cant = summary[demo.id]
+            title = truncate(demo.title, 60)
+            lines.append(
+                t(lang, texts.STATS_DEMO_LINE, id=demo.id, title=title, going=going, cant=cant)
+            )
+        text += "\n\n" + "\n".join(lines)
     await reply_html(update, context, text)
 
 

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 from telegram import InputFile, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -20,7 +19,6 @@ from telegram.ext import (
 from bot.demos.cards import (
     demo_keyboard,
     list_page,
-    relabel_going,
     render_card,
 )
 from bot.demos.ics import ics_filename
@@ -31,6 +29,7 @@ from bot.telegram.guards import parse_id
 from bot.telegram.permissions import is_bot_admin, refuse
 from bot.telegram.render import truncate
 from bot.telegram.replies import edit_or_reply, language_for, reply_html
+from handlers import rsvp
 
 log = logging.getLogger(__name__)
 
@@ -93,20 +92,19 @@ async def demo_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     tz, _ = await chat_zone(update, services)
     chat, user = update.effective_chat, update.effective_user
     private = chat is not None and chat.type == ChatType.PRIVATE
-    details = (
-        private and user is not None and await services.demos.has_rsvp(demo.id, user.id)
-    ) or (private and is_bot_admin(update, context))
+    # In private a member sees their own answer, and the practical details once going.
+    mine = await services.demos.rsvp_answer(demo.id, user.id) if private and user else None
+    details = mine is True or (private and is_bot_admin(update, context))
     count = await services.demos.rsvp_count(demo.id)
-    await reply_html(
-        update,
-        context,
-        render_card(demo, lang, tz, details=details),
-        demo_keyboard(demo, lang, count),
-    )
+    html = render_card(demo, lang, tz, details=details)
+    if mine is not None:
+        html += "\n" + rsvp.answer_line(lang, mine)
+    await reply_html(update, context, html, demo_keyboard(demo, lang, count))
 
 
 async def demo_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """demo:page:N, demo:rsvp:ID[:l], demo:ics:ID (previews' buttons: handlers/demos_admin)."""
+    """demo:page:N, demo:rsvp:ID[:l] (Going), demo:cant:ID[:l], demo:ics:ID (previews' buttons:
+    handlers/demos_admin)."""
     query = update.callback_query
     if query is None:
         return
@@ -116,48 +114,12 @@ async def demo_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if action == "page" and number is not None:
         await query.answer()
         await _page(update, context, number)
-    elif action == "rsvp" and number is not None:
-        await _rsvp(update, context, number)
+    elif action in ("rsvp", "cant") and number is not None:
+        await rsvp.answer(update, context, number, going=action == "rsvp")
     elif action == "ics" and number is not None:
         await _ics(update, context, number)
     else:
         await refuse(update, context, texts.BUTTON_EXPIRED)
-
-
-async def _rsvp(update: Update, context: ContextTypes.DEFAULT_TYPE, demo_id: int) -> None:
-    query = update.callback_query
-    user = update.effective_user
-    assert query is not None
-    if user is None:
-        return
-    services = get_services(context)
-    lang = await language_for(update, context)
-    demo = await services.demos.get(demo_id)
-    if demo is None or demo.cancelled or demo.starts_at <= services.clock.now():
-        await query.answer(t(lang, texts.DEMO_OVER), show_alert=True)
-        return
-    going, count = await services.reminders.toggle_rsvp(demo_id, user.id)
-    private = await services.chats.get(user.id)
-    if not going:
-        note = texts.RSVP_OFF
-    elif private is not None and private.active:
-        note = texts.RSVP_ON_PRIVATE
-    else:
-        note = texts.RSVP_ON
-    await query.answer(t(lang, note))
-    message = query.message
-    markup = relabel_going(
-        message.reply_markup if message is not None and hasattr(message, "reply_markup") else None,
-        demo_id,
-        lang,
-        count,
-    )
-    if markup is not None:
-        try:
-            await query.edit_message_reply_markup(markup)
-        except BadRequest as exc:
-            if "not modified" not in str(exc).lower():
-                raise
 
 
 async def _ics(update: Update, context: ContextTypes.DEFAULT_TYPE, demo_id: int) -> None:

@@ -189,21 +189,49 @@ class DemoRepo:
         )
 
     # --- RSVPs ----------------------------------------------------------------------------
-    async def toggle_rsvp(self, demo_id: int, user_id: int, now: datetime) -> tuple[bool, int]:
-        """Add or remove this user's RSVP; returns (now going?, new count)."""
+    async def set_rsvp(self, demo_id: int, user_id: int, going: bool, now: datetime) -> int:
+        """Record this member's answer (Going or Can't go), replacing any earlier one; returns
+        how many are going now."""
+        mine, other = ("rsvps", "rsvp_declines") if going else ("rsvp_declines", "rsvps")
         async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                "DELETE FROM rsvps WHERE demo_id = ? AND user_id = ?", (demo_id, user_id)
+            # Table names come from this method only, never from input.
+            await conn.execute(
+                f"DELETE FROM {other} WHERE demo_id = ? AND user_id = ?", (demo_id, user_id)
             )
-            going = cur.rowcount == 0
-            if going:
-                await conn.execute(
-                    "INSERT INTO rsvps (demo_id, user_id, created_at) VALUES (?, ?, ?)",
-                    (demo_id, user_id, db_time(now)),
-                )
+            await conn.execute(
+                f"INSERT OR IGNORE INTO {mine} (demo_id, user_id, created_at) VALUES (?, ?, ?)",
+                (demo_id, user_id, db_time(now)),
+            )
             cur = await conn.execute("SELECT count(*) FROM rsvps WHERE demo_id = ?", (demo_id,))
             row = await cur.fetchone()
-        return going, int(row[0]) if row else 0
+        return int(row[0]) if row else 0
+
+    async def rsvp_answer(self, demo_id: int, user_id: int) -> bool | None:
+        """True: going; False: can't go; None: no answer."""
+        cur = await self.db.conn.execute(
+            "SELECT 1 FROM rsvps WHERE demo_id = ? AND user_id = ?"
+            " UNION ALL SELECT 0 FROM rsvp_declines WHERE demo_id = ? AND user_id = ?",
+            (demo_id, user_id, demo_id, user_id),
+        )
+        row = await cur.fetchone()
+        return None if row is None else bool(row[0])
+
+    async def rsvp_summary(self, demo_ids: list[int]) -> dict[int, tuple[int, int]]:
+        """(going, can't go) counts per demo: numbers only, never who."""
+        if not demo_ids:
+            return {}
+        marks = ",".join("?" * len(demo_ids))
+        cur = await self.db.conn.execute(
+            f"SELECT demo_id, 1, count(*) FROM rsvps WHERE demo_id IN ({marks}) GROUP BY demo_id"
+            f" UNION ALL SELECT demo_id, 0, count(*) FROM rsvp_declines"
+            f" WHERE demo_id IN ({marks}) GROUP BY demo_id",
+            (*demo_ids, *demo_ids),
+        )
+        going: dict[int, int] = {}
+        declined: dict[int, int] = {}
+        for demo_id, is_going, n in await cur.fetchall():
+            (going if is_going else declined)[int(demo_id)] = int(n)
+        return {d: (going.get(d, 0), declined.get(d, 0)) for d in demo_ids}
 
     async def rsvp_count(self, demo_id: int) -> int:
         cur = await self.db.conn.execute("SELECT count(*) FROM rsvps WHERE demo_id = ?", (demo_id,))
@@ -228,20 +256,25 @@ class DemoRepo:
         return await cur.fetchone() is not None
 
     async def delete_rsvps_before(self, cutoff: datetime) -> int:
-        """Forget who was going to demos that began before cutoff (cancelled ones too: a
-        cancellation can be undone until the demonstration's time)."""
+        """Forget the answers (going and can't go) to demos that began before cutoff (cancelled
+        ones too: a cancellation can be undone until the demonstration's time)."""
+        deleted = 0
         async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                "DELETE FROM rsvps WHERE demo_id IN (SELECT id FROM demos WHERE starts_at <= ?)",
-                (db_time(cutoff),),
-            )
-        return int(cur.rowcount)
+            for table in ("rsvps", "rsvp_declines"):
+                cur = await conn.execute(
+                    f"DELETE FROM {table} WHERE demo_id IN (SELECT id FROM demos"
+                    " WHERE starts_at <= ?)",
+                    (db_time(cutoff),),
+                )
+                deleted += max(cur.rowcount, 0)
+        return deleted
 
     async def next_rsvp_cleanup(self) -> datetime | None:
-        """Start time of the earliest demo that still has RSVPs."""
+        """Start time of the earliest demo that still has answers."""
         cur = await self.db.conn.execute(
             "SELECT min(d.starts_at) FROM demos d WHERE EXISTS"
             " (SELECT 1 FROM rsvps r WHERE r.demo_id = d.id)"
+            " OR EXISTS (SELECT 1 FROM rsvp_declines x WHERE x.demo_id = d.id)"
         )
         row = await cur.fetchone()
         return parse_db_time(row[0]) if row and row[0] else None

@@ -171,12 +171,14 @@ class PrivacyRepo:
             if "reminder_log" in tables:
                 cur = await conn.execute("DELETE FROM reminder_log WHERE due_at < ?", (cutoff,))
                 out.reminder_log = max(cur.rowcount, 0)
-            if "rsvps" in tables and "demos" in tables:
-                cur = await conn.execute(
-                    "DELETE FROM rsvps WHERE demo_id IN (SELECT id FROM demos WHERE starts_at < ?)",
-                    (cutoff,),
-                )
-                out.rsvps = max(cur.rowcount, 0)
+            for answers in ("rsvps", "rsvp_declines"):
+                if answers in tables and "demos" in tables:
+                    cur = await conn.execute(
+                        f"DELETE FROM {answers} WHERE demo_id IN"
+                        " (SELECT id FROM demos WHERE starts_at < ?)",
+                        (cutoff,),
+                    )
+                    out.rsvps += max(cur.rowcount, 0)
         return out
 
 

@@ -202,8 +202,15 @@ async def test_rsvp_toggles_per_user_and_details_stay_private(
     card = harness.last(GROUP_ID)
     assert "Gate B" not in (card.text or "")
     assert ("Going ✋ 0", f"demo:rsvp:{demo}") in buttons(card)
-    for user, expected in ((USER_ID, 1), (OTHER_ID, 2), (USER_ID, 1), (USER_ID, 2)):
-        await harness.press(GROUP_ID, user, card.message_id, f"demo:rsvp:{demo}")
+    presses = (
+        (USER_ID, "rsvp", 1),
+        (OTHER_ID, "rsvp", 2),
+        (USER_ID, "cant", 1),
+        (USER_ID, "rsvp", 2),
+        (USER_ID, "rsvp", 2),  # pressing Going again keeps the answer: no hidden toggle
+    )
+    for user, action, expected in presses:
+        await harness.press(GROUP_ID, user, card.message_id, f"demo:{action}:{demo}")
         current = harness.core.message(GROUP_ID, card.message_id)
         assert (f"Going ✋ {expected}", f"demo:rsvp:{demo}") in buttons(current)
     assert await harness.services.demos.rsvp_count(demo) == 2

@@ -133,7 +133,9 @@ def test_keyboards() -> None:
     assert markup is not None
     assert markup.inline_keyboard[0][0].text == "Going ✋ 3"
     assert markup.inline_keyboard[0][0].callback_data == "demo:rsvp:7"
-    assert markup.inline_keyboard[0][1].callback_data == "demo:ics:7"
+    assert markup.inline_keyboard[0][1].text == "Can't go"
+    assert markup.inline_keyboard[0][1].callback_data == "demo:cant:7"
+    assert markup.inline_keyboard[1][0].callback_data == "demo:ics:7"
     relabelled = relabel_going(markup, 7, "en", 4)
     assert relabelled is not None and relabelled.inline_keyboard[0][0].text == "Going ✋ 4"
     assert demo_keyboard(make_demo(status="cancelled"), "en", 0) is None
@@ -141,6 +143,7 @@ def test_keyboards() -> None:
     assert "(2/3)" in html
     assert page is not None
     assert page.inline_keyboard[0][0].text == "#7 Going ✋ 2"
+    assert page.inline_keyboard[0][1].callback_data == "demo:cant:7:l"
     assert [b.callback_data for b in page.inline_keyboard[-1]] == ["demo:page:0", "demo:page:2"]
     relisted = relabel_going(page, 8, "en", 1)
     assert relisted is not None and relisted.inline_keyboard[1][0].text == "#8 Going ✋ 1"

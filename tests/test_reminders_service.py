@@ -268,17 +268,17 @@ async def test_rsvp_private_chat_gets_reminders(env: Env) -> None:
     start = T0 + timedelta(days=2)
     demo = await add(env, start)
     await env.chats.ensure(555, "private", env.clock.now())  # started the bot, not subscribed
-    going, count = await env.service.toggle_rsvp(demo, 555)
-    assert going and count == 1
-    going, count = await env.service.toggle_rsvp(demo, 777)  # never started the bot
-    assert going and count == 2
+    assert await env.service.set_rsvp(demo, 555, True) == 1
+    assert await env.service.set_rsvp(demo, 777, True) == 2  # never started the bot
     assert await env.at(start - timedelta(hours=24)) == [(REMINDER_KIND, demo, 1440, 555)]
-    going, count = await env.service.toggle_rsvp(demo, 555)
-    assert not going and count == 1
+    # Can't go: no more private reminders; the answer is kept until after the demo.
+    assert await env.service.set_rsvp(demo, 555, False) == 1
+    assert await env.demos.rsvp_answer(demo, 555) is False
     assert await env.at(start - timedelta(hours=2)) == []
-    # RSVPs are forgotten after the demo.
+    # Answers (going and can't go) are forgotten after the demo.
     await env.at(start + timedelta(hours=13))
-    assert await env.demos.rsvp_count(demo) == 0
+    assert await env.demos.rsvp_summary([demo]) == {demo: (0, 0)}
+    assert await env.demos.rsvp_answer(demo, 555) is None
 
 
 async def test_cancel_notifies_only_reminded_chats(env: Env) -> None:
@@ -352,7 +352,7 @@ async def test_renderer_private_details_only_for_rsvp(env: Env) -> None:
     )
     await env.chats.ensure(555, "private", env.clock.now())
     await env.chats.ensure(-1, "supergroup", env.clock.now())
-    await env.service.toggle_rsvp(demo_id, 555)
+    await env.service.set_rsvp(demo_id, 555, True)
     render = env.outbox.renderers[REMINDER_KIND]
     env.clock.set(start - timedelta(hours=24))
     private = await render({"demo_id": demo_id, "lead": 1440}, (await env.chats.get(555)))  # type: ignore[arg-type]
@@ -373,7 +373,7 @@ async def test_member_who_starts_the_bot_later_is_caught_up(env: Env) -> None:
     await env.subscribe(-1)
     start = T0 + timedelta(days=2)
     demo = await add(env, start)
-    await env.service.toggle_rsvp(demo, 555)  # no private chat yet
+    await env.service.set_rsvp(demo, 555, True)  # no private chat yet
     assert await env.at(start - timedelta(hours=24)) == [(REMINDER_KIND, demo, 1440, -1)]
     # The member starts the bot later: the next wake-up catches their private chat up once.
     await env.chats.ensure(555, "private", env.clock.now())

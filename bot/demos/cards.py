@@ -241,12 +241,16 @@ def going_label(lang: str, count: int, demo_id: int | None = None) -> str:
 def demo_buttons(
     demo: Demo, lang: str, count: int, *, in_list: bool = False
 ) -> list[InlineKeyboardButton]:
-    """The Going/calendar row for one demo (labelled with its number inside a list)."""
+    """Going, Can't go and calendar for one demo (labelled with its number inside a list)."""
     if in_list:
         return [
             InlineKeyboardButton(
                 going_label(lang, count, demo.id),
                 callback_data=callback_data("demo", "rsvp", demo.id, "l"),
+            ),
+            InlineKeyboardButton(
+                f"#{demo.id} " + t(lang, texts.BUTTON_CANT_GO),
+                callback_data=callback_data("demo", "cant", demo.id, "l"),
             ),
             InlineKeyboardButton(
                 f"📅 #{demo.id}", callback_data=callback_data("demo", "ics", demo.id)
@@ -257,15 +261,20 @@ def demo_buttons(
             going_label(lang, count), callback_data=callback_data("demo", "rsvp", demo.id)
         ),
         InlineKeyboardButton(
+            t(lang, texts.BUTTON_CANT_GO), callback_data=callback_data("demo", "cant", demo.id)
+        ),
+        InlineKeyboardButton(
             t(lang, texts.BUTTON_CALENDAR), callback_data=callback_data("demo", "ics", demo.id)
         ),
     ]
 
 
 def demo_keyboard(demo: Demo, lang: str, count: int) -> InlineKeyboardMarkup | None:
+    """Going and Can't go on one row, Add to calendar below; none for a cancelled demo."""
     if demo.cancelled:
         return None
-    return InlineKeyboardMarkup([demo_buttons(demo, lang, count)])
+    buttons = demo_buttons(demo, lang, count)
+    return InlineKeyboardMarkup([buttons[:2], buttons[2:]])
 
 
 def list_page(

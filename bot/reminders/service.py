@@ -232,12 +232,14 @@ class ReminderService:
         self.cards.forget(demo.id)
         await self._changed()
 
-    async def toggle_rsvp(self, demo_id: int, user_id: int) -> tuple[bool, int]:
-        going, count = await self.demos.toggle_rsvp(demo_id, user_id, self.clock.now())
+    async def set_rsvp(self, demo_id: int, user_id: int, going: bool) -> int:
+        """Record Going / Can't go; returns the Going count. A member going who has started
+        the bot is caught up on reminders privately."""
+        count = await self.demos.set_rsvp(demo_id, user_id, going, self.clock.now())
         self.cards.forget_count(demo_id)
         if going and await self.chats.get(user_id) is not None:
             await self.chat_changed(user_id)
-        return going, count
+        return count
 
     async def migrate_chat(self, old_id: int, new_id: int) -> None:
         await self.chats.migrate(old_id, new_id, self.clock.now())
