@@ -52,5 +52,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # /addstatement) take their own /cancel and answers first.
     app.add_handler(CommandHandler("cancel", nothing_to_cancel))
     app.add_handler(
-        MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, private_text)
+        MessageHandler(
+            filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE,
+            private_text,
+        )
     )

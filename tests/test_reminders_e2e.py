@@ -126,8 +126,8 @@ async def test_going_members_get_private_reminders_with_details(
     assert reminders(harness, OTHER_ID) == []
     last = [m for m in harness.replies(GROUP_ID) if MARK in (m.text or "")][-1]
     assert "Going ✋ 2" in str(last.reply_markup)
-    # Taking the RSVP back stops the private reminders.
-    await harness.press(GROUP_ID, USER_ID, card.message_id, f"demo:rsvp:{demo}")
+    # Answering Can't go stops the private reminders.
+    await harness.press(GROUP_ID, USER_ID, card.message_id, f"demo:cant:{demo}")
     assert await at(harness, start - timedelta(hours=2)) == 1
     await wait_reminders(harness, GROUP_ID, 2)
     assert len(reminders(harness, USER_ID)) == 1

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from storage.privacy import PrivacyRepo
-
 from tests.harness import ADMIN_ID, GROUP_ID, OTHER_ID, USER_ID, BotHarness, add_demo, texts_of
 from tests.outbox_helpers import SleepRecorder, fast_options
 
