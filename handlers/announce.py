@@ -131,7 +131,7 @@ async def announce_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if action == "stop":
         stopped = await services.outbox.stop_broadcast(broadcast.id)
         await query.answer(
-            t(lang, texts.STOP_OK if stopped else texts.STOP_NOT_FOUND, id=broadcast.id)
+            t(lang, texts.STOP_OK if stopped else texts.STOP_NOT_FOUND, id=broadcast.label)
         )
         return
     region = broadcast.payload.get("region")
@@ -141,9 +141,9 @@ async def announce_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await query.answer(t(lang, texts.BUTTON_EXPIRED), show_alert=True)
         return
     await query.answer()
-    text = tn(
-        lang, texts.ANNOUNCE_STARTED, texts.ANNOUNCE_STARTED_PLURAL, len(targets), id=broadcast.id
-    )
+    launched = await _repo(services).get(broadcast.id)
+    number = launched.label if launched is not None else broadcast.id
+    text = tn(lang, texts.ANNOUNCE_STARTED, texts.ANNOUNCE_STARTED_PLURAL, len(targets), id=number)
     await edit_or_reply(update, context, text, announce.status_markup(lang, broadcast.id))
 
 
@@ -161,8 +161,8 @@ async def broadcasts_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
         lines.append(
             t(
                 lang,
-                texts.BROADCASTS_LINE,
-                id=b.id,
+                texts.BROADCASTS_LINE if b.number is not None else texts.BROADCASTS_LINE_OTHER,
+                id=b.number,
                 kind=b.kind,
                 status=b.status,
                 sent=b.sent,
@@ -184,11 +184,16 @@ async def stopbroadcast_command(update: Update, context: ContextTypes.DEFAULT_TY
     if broadcast_id is None:
         await reply_html(update, context, t(lang, texts.STOP_USAGE))
         return
-    known = await _repo(services).get(broadcast_id) if broadcast_id < 2**62 else None
-    if known is None or known.status in ("draft", "cancelled"):
+    # N is the announcement's own number, as shown in its status message and /broadcasts.
+    known = (
+        await _repo(services).by_number(announce.KIND, broadcast_id)
+        if broadcast_id < 2**62
+        else None
+    )
+    if known is None:
         await reply_html(update, context, t(lang, texts.STOP_NO_SUCH, id=broadcast_id))
         return
-    stopped = await services.outbox.stop_broadcast(broadcast_id)
+    stopped = await services.outbox.stop_broadcast(known.id)
     await reply_html(
         update,
         context,

@@ -39,6 +39,12 @@ class Broadcast:
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    number: int | None = None  # an announcement's own number, given when it is sent
+
+    @property
+    def label(self) -> int:
+        """The number people see: an announcement's own number, else the id."""
+        return self.number if self.number is not None else self.id
 
     @property
     def done(self) -> int:
@@ -95,6 +101,7 @@ def _row_to_broadcast(row: aiosqlite.Row) -> Broadcast:
         created_at=created,
         started_at=_dt(row["started_at"]),
         finished_at=_dt(row["finished_at"]),
+        number=row["number"],
     )
 
 
@@ -167,6 +174,11 @@ class OutboxRepo:
             )
             if cur.rowcount != 1:
                 return False
+            await conn.execute(
+                "UPDATE broadcasts SET number = (SELECT coalesce(max(b.number), 0) + 1"
+                " FROM broadcasts b WHERE b.kind = broadcasts.kind) WHERE id = ?",
+                (broadcast_id,),
+            )
             await self._insert_deliveries(conn, broadcast_id, targets, now.isoformat())
         return True
 
@@ -187,6 +199,14 @@ class OutboxRepo:
 
     async def get(self, broadcast_id: int) -> Broadcast | None:
         cur = await self.db.conn.execute("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,))
+        row = await cur.fetchone()
+        return _row_to_broadcast(row) if row else None
+
+    async def by_number(self, kind: str, number: int) -> Broadcast | None:
+        """The broadcast of this kind with this own number (announcements: "Broadcast #3")."""
+        cur = await self.db.conn.execute(
+            "SELECT * FROM broadcasts WHERE kind = ? AND number = ?", (kind, number)
+        )
         row = await cur.fetchone()
         return _row_to_broadcast(row) if row else None
 

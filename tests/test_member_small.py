@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.harness import ADMIN_ID, GROUP_ID, USER_ID, BotHarness, texts_of
+from tests.harness import ADMIN_ID, GROUP_ID, USER_ID, BotHarness, add_demo, texts_of
 from tests.outbox_helpers import SleepRecorder, fast_options, subscribe
 
 
@@ -135,3 +135,30 @@ async def test_plain_text_in_private_is_a_search_with_a_hint_once(
     harness.core.group_chat(GROUP_ID)
     await harness.send(GROUP_ID, USER_ID, "blockade")
     assert texts_of(harness, GROUP_ID) == []
+
+
+async def test_first_announcement_is_number_one_after_reminders(
+    fast: SleepRecorder, harness: BotHarness
+) -> None:
+    """Reminders share the broadcasts table; announcements are numbered on their own."""
+    await add_demo(harness, 1)
+    await harness.send(USER_ID, USER_ID, "/subscribe")  # catches up a reminder: broadcast id 1
+    await harness.core.wait_for(
+        lambda: any("Reminder" in t for t in texts_of(harness, USER_ID)), what="the reminder"
+    )
+    await harness.send(ADMIN_ID, ADMIN_ID, "/announce Hello")
+    confirm = harness.last(ADMIN_ID)
+    send = next(b["callback_data"] for b in confirm.buttons() if ":send:" in b["callback_data"])
+    await harness.press(ADMIN_ID, ADMIN_ID, confirm.message_id, send)
+    await harness.core.wait_for(
+        lambda: "finished" in (harness.core.message(ADMIN_ID, confirm.message_id).text or ""),
+        what="the final report",
+    )
+    final = harness.core.message(ADMIN_ID, confirm.message_id).text or ""
+    assert final.startswith("✅ Broadcast #1 finished.")
+    await harness.send(ADMIN_ID, ADMIN_ID, "/broadcasts")
+    listing = texts_of(harness, ADMIN_ID)[-1]
+    assert "#1 announce · done · 1/1 sent" in listing
+    assert "reminder · done · 1/1 sent" in listing and "#2" not in listing
+    await harness.send(ADMIN_ID, ADMIN_ID, "/stopbroadcast 1")
+    assert "Broadcast #1 is not running." in texts_of(harness, ADMIN_ID)[-1]

@@ -23,6 +23,7 @@ from bot.i18n import texts
 from bot.i18n.translate import t
 from bot.telegram.render import callback_data
 from storage.chats import Chat, ChatRepo
+from storage.outbox import OutboxRepo
 
 log = logging.getLogger(__name__)
 
@@ -101,9 +102,10 @@ def status_markup(lang: str | None, broadcast_id: int) -> InlineKeyboardMarkup:
     )
 
 
-def progress_text(lang: str | None, p: Progress) -> str:
+def progress_text(lang: str | None, p: Progress, number: int | None = None) -> str:
+    """The status message; ``number`` is the announcement's own number (else its id)."""
     values = {
-        "id": p.broadcast_id,
+        "id": p.broadcast_id if number is None else number,
         "sent": p.sent,
         "total": p.total,
         "failed": p.failed,
@@ -119,17 +121,19 @@ def progress_text(lang: str | None, p: Progress) -> str:
 class StatusReporter:
     """Edits the administrator's status message in place (the outbox throttles the calls)."""
 
-    def __init__(self, bot: Bot, chats: ChatRepo) -> None:
+    def __init__(self, bot: Bot, chats: ChatRepo, broadcasts: OutboxRepo) -> None:
         self.bot = bot
         self.chats = chats
+        self.broadcasts = broadcasts
 
     async def __call__(self, progress: Progress) -> None:
         stored = await self.chats.get(progress.status_chat_id)
         lang = stored.message_language if stored else None
         markup = None if progress.final else status_markup(lang, progress.broadcast_id)
+        row = await self.broadcasts.get(progress.broadcast_id)
         try:
             await self.bot.edit_message_text(
-                progress_text(lang, progress),
+                progress_text(lang, progress, row.label if row is not None else None),
                 chat_id=progress.status_chat_id,
                 message_id=progress.status_message_id,
                 parse_mode=ParseMode.HTML,
@@ -143,4 +147,4 @@ class StatusReporter:
 def install(outbox: Outbox, bot: Bot, chats: ChatRepo) -> None:
     """Register the announcement renderer and the progress reporter with the outbox."""
     outbox.register_renderer(KIND, render)
-    outbox.set_reporter(StatusReporter(bot, chats))
+    outbox.set_reporter(StatusReporter(bot, chats, outbox.repo))

@@ -498,6 +498,9 @@ BROADCASTS_EMPTY = N_("No broadcasts yet.")
 BROADCASTS_LINE = N_(
     "#{id} {kind} · {status} · {sent}/{total} sent, {failed} failed, {gone} left · {created} UTC"
 )
+BROADCASTS_LINE_OTHER = N_(
+    "{kind} · {status} · {sent}/{total} sent, {failed} failed, {gone} left · {created} UTC"
+)
 STOP_USAGE = N_("Usage: <code>/stopbroadcast number</code> (see /broadcasts)")
 STOP_OK = N_("Stopping broadcast #{id}. Messages already sent stay sent.")
 STOP_NOT_FOUND = N_("Broadcast #{id} is not running.")
