@@ -105,6 +105,10 @@ def _row_to_broadcast(row: aiosqlite.Row) -> Broadcast:
     )
 
 
+#: kinds people refer to by their own number ("Broadcast #3"): announcements, not reminders
+NUMBERED_KINDS = frozenset({"announce"})
+
+
 class OutboxRepo:
     """All SQL of the outbox. Writes are short transactions on the shared connection."""
 
@@ -134,6 +138,7 @@ class OutboxRepo:
         broadcast_id = cur.lastrowid
         assert broadcast_id is not None
         if status != "draft":
+            await self._number(conn, broadcast_id)
             await self._insert_deliveries(conn, broadcast_id, targets, stamp)
         return int(broadcast_id)
 
@@ -174,13 +179,19 @@ class OutboxRepo:
             )
             if cur.rowcount != 1:
                 return False
-            await conn.execute(
-                "UPDATE broadcasts SET number = (SELECT coalesce(max(b.number), 0) + 1"
-                " FROM broadcasts b WHERE b.kind = broadcasts.kind) WHERE id = ?",
-                (broadcast_id,),
-            )
+            await self._number(conn, broadcast_id)
             await self._insert_deliveries(conn, broadcast_id, targets, now.isoformat())
         return True
+
+    @staticmethod
+    async def _number(conn: aiosqlite.Connection, broadcast_id: int) -> None:
+        """Give a broadcast of a numbered kind the next number of its kind as it is sent."""
+        await conn.execute(
+            "UPDATE broadcasts SET number = (SELECT coalesce(max(b.number), 0) + 1"
+            " FROM broadcasts b WHERE b.kind = broadcasts.kind)"
+            f" WHERE id = ? AND kind IN ({', '.join('?' for _ in NUMBERED_KINDS)})",
+            (broadcast_id, *sorted(NUMBERED_KINDS)),
+        )
 
     async def set_status_message(self, broadcast_id: int, chat_id: int, message_id: int) -> None:
         async with self.db.transaction() as conn:
