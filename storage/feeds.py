@@ -51,6 +51,7 @@ class FeedDemo:
     link: str | None
     region: str | None
     cancelled: bool
+    timezone: str | None = None  # the event's own zone (its DTSTART's, else the calendar's)
 
 
 def _feed(row: aiosqlite.Row) -> Feed:
@@ -226,8 +227,8 @@ class FeedRepo:
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "INSERT INTO demos (uid, starts_at, place, title, description, link, region,"
-                " status, source, feed_id, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'feed', ?, ?, ?)",
+                " status, source, feed_id, timezone, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'feed', ?, ?, ?, ?)",
                 (
                     event.uid,
                     db_time(event.starts_at),
@@ -238,6 +239,7 @@ class FeedRepo:
                     event.region,
                     "cancelled" if event.cancelled else "scheduled",
                     feed_id,
+                    event.timezone,
                     db_time(now),
                     db_time(now),
                 ),
@@ -247,7 +249,7 @@ class FeedRepo:
 
     async def update_demo(self, demo_id: int, now: datetime, fields: dict[str, object]) -> None:
         """Write a feed demo's editable columns (no notices: the caller sends them)."""
-        allowed = {"title", "description", "link", "region", "place", "starts_at"}
+        allowed = {"title", "description", "link", "region", "place", "starts_at", "timezone"}
         if set(fields) - allowed:
             raise ValueError(f"not a feed-editable column: {sorted(set(fields) - allowed)}")
         values = [db_time(v) if isinstance(v, datetime) else v for v in fields.values()]

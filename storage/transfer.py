@@ -57,6 +57,7 @@ DEMO_FIELDS = (
     "created_by",
     "created_at",
     "updated_at",
+    "timezone",
 )
 
 
@@ -246,6 +247,7 @@ def _validated_demo(i: int, item: Any, stamp: str) -> tuple[Any, ...]:
         c.int_("created_by", optional=True),
         c.time("created_at", default=stamp),
         c.time("updated_at", default=stamp),
+        c.timezone("timezone"),  # the venue's zone; older exports have none
     )
 
 
@@ -306,13 +308,14 @@ _UPSERT_CHAT = (
 
 _UPSERT_DEMO = (
     "INSERT INTO demos (uid, starts_at, place, title, description, link, region, details,"
-    " status, cancel_reason, source, created_by, created_at, updated_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " status, cancel_reason, source, created_by, created_at, updated_at, timezone)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT (uid) DO UPDATE SET starts_at = excluded.starts_at, place = excluded.place,"
     " title = excluded.title, description = excluded.description, link = excluded.link,"
     " region = excluded.region, details = excluded.details, status = excluded.status,"
     " cancel_reason = excluded.cancel_reason, source = excluded.source,"
-    " created_by = excluded.created_by, updated_at = excluded.updated_at"
+    " created_by = excluded.created_by, updated_at = excluded.updated_at,"
+    " timezone = excluded.timezone"
 )
 
 

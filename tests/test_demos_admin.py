@@ -4,6 +4,7 @@ Save/Discard for edits and cancellations, coalesced notices saying what changed,
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -374,3 +375,46 @@ async def test_reminder_counts_down_in_the_right_zone(
     assert "starts in 2 hours" in text
     assert "14:00 Europe/London (16:00 Europe/Kyiv)" in text
     assert demo == 1
+
+
+def test_feed_events_carry_their_own_zone() -> None:
+    from bot.feeds.service import parse_feed
+    from tests.test_feeds import vcalendar, vevent
+
+    data = vcalendar(
+        vevent("m@x", ";TZID=Europe/London:20261205T140000", "March"),
+        vevent("k@x", ";TZID=Europe/Kyiv:20261210T180000", "Vigil"),
+        vevent("u@x", ":20261205T140000Z", "UTC one"),
+    )
+    now = datetime(2026, 11, 21, tzinfo=UTC)
+    events = {e.uid: e for e in parse_feed(data, now=now, default_timezone="Europe/Paris")}
+    assert events["m@x"].timezone == "Europe/London"
+    assert events["k@x"].timezone == "Europe/Kyiv"
+    assert events["u@x"].timezone == "Europe/Paris"  # no zone of its own: the calendar's
+
+
+def _document(**demo: object) -> str:
+    import json
+
+    item = {"uid": "u@x", "starts_at": "2026-12-05T14:00:00+00:00", "place": "p", "title": "t"}
+    item.update(demo)  # type: ignore[arg-type]
+    return json.dumps({"format": "solidarity-bot-export", "version": 1, "demos": [item]})
+
+
+async def test_import_keeps_the_venue_zone_and_refuses_an_impossible_hour(tmp_path: Path) -> None:
+    import json
+
+    from storage.transfer import TransferError, export_json, import_json
+
+    db_path = tmp_path / "bot.sqlite3"
+    now = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+    await import_json(db_path, _document(timezone="Europe/London"), now)
+    exported = json.loads(await export_json(db_path, now))
+    assert exported["demos"][0]["timezone"] == "Europe/London"
+    await import_json(db_path, _document(), now)  # an older export, with no zone: accepted
+    for bad, field in (
+        (_document(starts_at="2026-12-05T25:00:00+00:00"), "starts_at"),
+        (_document(timezone="Mars/Olympus"), "timezone"),
+    ):
+        with pytest.raises(TransferError, match=rf"demos\[0\]\.{field}"):
+            await import_json(db_path, bad, now)

@@ -91,6 +91,17 @@ def _utc(value: date | datetime, zone: tzinfo) -> datetime:
     return datetime.combine(value, time(0, 0), tzinfo=zone).astimezone(UTC)
 
 
+def _zone_name(value: date | datetime | None, zone: tzinfo) -> str | None:
+    """The event's venue zone: its DTSTART's named zone, else the calendar's (UTC says
+    nothing about the venue, so a named calendar zone wins over it)."""
+    own = value.tzinfo if isinstance(value, datetime) else None
+    for candidate in (own, zone):
+        key = getattr(candidate, "key", None)
+        if isinstance(key, str) and key and key != "UTC":
+            return key
+    return None
+
+
 def _stamp(value: date | datetime, zone: tzinfo) -> str:
     if isinstance(value, datetime):
         return _utc(value, zone).strftime("%Y%m%dT%H%M%SZ")
@@ -198,6 +209,7 @@ def _event(
         link=_link(component.get("URL")),
         region=region.casefold() if region else None,
         cancelled=str(component.get("STATUS") or "").upper() == "CANCELLED",
+        timezone=_zone_name(getattr(component.get("DTSTART"), "dt", None), zone),
     )
 
 

@@ -252,6 +252,8 @@ class FeedService:
                 ("link", event.link, demo.link),
                 ("region", event.region, demo.region),
                 ("place", event.place, demo.place),
+                # A feed that stops naming a zone leaves the venue's zone as it was.
+                ("timezone", event.timezone or demo.timezone, demo.timezone),
                 ("starts_at", event.starts_at, demo.starts_at),
             ]
             changed = [(column, new) for column, new, old in edits if new != old]
