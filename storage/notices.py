@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import aiosqlite
 
-from storage.db import Database, db_time
+from storage.db import Database, db_time, parse_db_time
 
 Change = tuple[str, str, str]  # (field, old, new), values in their storage form
 
@@ -29,7 +29,7 @@ def _row(row: aiosqlite.Row) -> PendingNotice:
         demo_id=int(row["demo_id"]),
         state=str(row["state"]),
         changes=changes,
-        due_at=datetime.fromisoformat(row["due_at"]).astimezone(UTC),
+        due_at=parse_db_time(row["due_at"]),
     )
 
 
