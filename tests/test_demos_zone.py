@@ -100,8 +100,8 @@ async def test_reminder_counts_down_in_the_right_zone(
 
 
 def test_feed_events_carry_their_own_zone() -> None:
-    from bot.feeds.service import parse_feed
-    from tests.test_feeds import vcalendar, vevent
+    from bot.feeds.parse import parse_feed
+    from tests.feedserver import vcalendar, vevent
 
     data = vcalendar(
         vevent("m@x", ";TZID=Europe/London:20261205T140000", "March"),
@@ -109,7 +109,8 @@ def test_feed_events_carry_their_own_zone() -> None:
         vevent("u@x", ":20261205T140000Z", "UTC one"),
     )
     now = datetime(2026, 11, 21, tzinfo=UTC)
-    events = {e.uid: e for e in parse_feed(data, now=now, default_timezone="Europe/Paris")}
+    parsed = parse_feed(data, now=now, default_timezone="Europe/Paris")
+    events = {e.uid: e for e in parsed.events}
     assert events["m@x"].timezone == "Europe/London"
     assert events["k@x"].timezone == "Europe/Kyiv"
     assert events["u@x"].timezone == "Europe/Paris"  # no zone of its own: the calendar's
