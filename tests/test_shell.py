@@ -126,7 +126,9 @@ def test_file_completes_addstatement(tmp_path: Path, spawn: list[PtyShell]) -> N
     assert shell.quit() == 0
 
 
-def test_line_editing_history_and_the_bare_at(tmp_path: Path, spawn: list[PtyShell]) -> None:
+def test_line_editing_history_formatting_and_the_bare_at(
+    tmp_path: Path, spawn: list[PtyShell]
+) -> None:
     shell = _start(spawn, tmp_path)
     shell.line("/hlp", then=r"bot #\d+:")  # a typo, corrected below by editing the recalled line
     shell.ready(PROMPT)
@@ -135,6 +137,9 @@ def test_line_editing_history_and_the_bare_at(tmp_path: Path, spawn: list[PtyShe
     shell.expect(r"What I can do")
     assert "[A" not in shell.screen  # the arrow moved in the history, it was not typed
     shell.ready(PROMPT)
+    shell.line("/excerpt blockade", then=r"Passages for")
+    shell.ready(PROMPT)
+    assert "\x1b[1mblockade" in shell.raw  # the matched word in bold, as Telegram shows it
     shell.line("@", then=r"@1 ")  # an empty inline query offers the facts
     shell.line("1", then=r"no button 1")  # inline results are not buttons
     shell.line(":choose 1", then=r"you \(via @\w+\):")

@@ -127,7 +127,10 @@ class Screen:
         calls = self.core.calls[self.seen :]
         self.seen = len(self.core.calls)
         for call in calls:
-            self._show(call)
+            try:
+                self._show(call)
+            except Exception as exc:  # one odd call must not stop the screen for good
+                self.say(f"  !! the shell could not show a {call.method}: {exc!r}", "red")
 
     def chat_label(self, chat_id: int, thread_id: int | None) -> str:
         chat = self.core.chats.get(chat_id)
@@ -159,10 +162,12 @@ class Screen:
     def _show_message(self, method: str, params: dict[str, Any], result: Any) -> None:
         if not isinstance(result, dict):
             return  # an inline message (sent by a person via the bot): not in any chat shown
-        chat_id = int(params.get("chat_id", 0))
         message_id = int(result.get("message_id", params.get("message_id", 0)))
         raw: dict[str, Any] = result if "chat" in result else {}
-        if not raw:
+        if raw:
+            chat_id = int(raw["chat"]["id"])
+        else:  # copyMessage answers only the new message's id
+            chat_id = self.core.chat(params.get("chat_id")).id
             stored = self.core.find(chat_id, message_id)
             raw = stored.raw if stored is not None else {}
         thread_id = raw.get("message_thread_id")
