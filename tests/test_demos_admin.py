@@ -3,7 +3,7 @@ Save/Discard for edits and cancellations, coalesced notices saying what changed,
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -80,6 +80,17 @@ async def test_editdemo_impossible_hour_changes_nothing(
         assert "“25:00” is not a time of day" in texts_of(harness, ADMIN_ID)[-1]
         assert not buttons(harness.last(ADMIN_ID))
     assert await harness.services.demos.get(demo) == before
+
+
+def test_feed_with_an_impossible_time_is_refused_not_shifted() -> None:
+    from bot.feeds.errors import FeedError
+    from bot.feeds.parse import parse_feed
+    from tests.feedserver import vcalendar, vevent
+
+    data = vcalendar(vevent("a@x", ":20261205T250000Z", "March"))
+    with pytest.raises(FeedError) as caught:
+        parse_feed(data, now=datetime(2026, 11, 21, tzinfo=UTC), default_timezone="UTC")
+    assert caught.value.kind == "invalid"
 
 
 # --- previews, Save / Discard, notices saying what changed, coalescing, restore ----------------
