@@ -17,13 +17,12 @@ from bot.i18n import texts
 from bot.i18n.translate import t
 from bot.services import get_services
 from bot.telegram.guards import parse_id
-from bot.telegram.render import callback_data, escape, split_message, truncate, visible_length
+from bot.telegram.render import callback_data, escape, truncate
 from bot.telegram.replies import edit_or_reply, language_for, reply_html
 
 PREFIX = "st"
 BUTTON_TITLE_CHARS = 60
 #: a page is edited in place, so it must fit one message: longer paragraphs are cut
-PARAGRAPH_MAX = 3500
 
 
 def slug_key(slug: str) -> str:
@@ -86,10 +85,9 @@ def render_page(lang: str, page: StatementPage) -> tuple[str, InlineKeyboardMark
     heading = page.paragraph.heading
     if heading:
         blocks.append(t(lang, texts.ST_HEADING, heading=heading))
-    body = escape(page.display_text)
-    if visible_length(body) > PARAGRAPH_MAX:  # only a very long uploaded paragraph
-        body = split_message(body, PARAGRAPH_MAX)[0] + " …"
-    blocks.append(body)
+    # A very long uploaded paragraph is shown whole: edit_or_reply sends a page that needs
+    # several messages as several (the buttons under the last), never a cut version.
+    blocks.append(escape(page.display_text))
     blocks.append(t(lang, texts.ST_POSITION, n=page.index + 1, total=page.total))
     key = slug_key(info.slug)
     nav: list[InlineKeyboardButton] = []

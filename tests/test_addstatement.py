@@ -213,8 +213,9 @@ async def test_very_long_paragraph_stays_within_telegram_limits(harness: BotHarn
         USER_ID, USER_ID, listing.message_id, button(listing, "Dockers")["callback_data"]
     )
     page = harness.core.message(USER_ID, listing.message_id).text or ""
-    assert page.startswith("Dockers refuse\nPort Branch, 2025")
-    assert "Paragraph 1 of 1" in page and " …" in page and len(page) <= 4096
+    assert page.startswith("Dockers refuse\nPort Branch, 2025") and len(page) <= 4096
+    # The rest of the paragraph follows in new messages (tests/test_paged_views.py).
+    assert "Paragraph 1 of 1" in (harness.last(USER_ID).text or "")
 
     qid = await harness.inline(USER_ID, "dockers shipment")
     results = harness.core.inline_answers(qid) or []

@@ -76,11 +76,20 @@ async def _reply_html_lean(
     skipping the de-serialisation of the returned Message (with an entity object for every
     bold word of an /excerpt page) is a sizeable part of a command's CPU time.
     """
+    await _send_parts(update, context, split_message(html_text), reply_markup)
+
+
+async def _send_parts(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    parts: list[str],
+    reply_markup: InlineKeyboardMarkup | None,
+) -> None:
+    """Send parts in order to the update's chat (and topic), the keyboard on the last."""
     message = update.effective_message
     chat = update.effective_chat
     if chat is None:
         return
-    parts = split_message(html_text)
     thread_id = message.message_thread_id if message and message.is_topic_message else None
     for i, part in enumerate(parts):
         data: dict[str, object] = {
@@ -100,20 +109,28 @@ async def edit_or_reply(
     html_text: str,
     reply_markup: InlineKeyboardMarkup | None = None,
 ) -> None:
-    """For a button press, edit the message in place; otherwise send a new reply."""
+    """For a button press, edit the message in place; otherwise send a new reply.
+
+    A page too long for one message is never cut: the pressed message shows its first part
+    and the other parts follow as new messages, the keyboard under the last one (as a reply
+    would have it), so the buttons always sit under everything they act on.
+    """
     query = update.callback_query
     if query is not None and query.message is not None:
-        text = split_message(html_text)[0]
+        parts = split_message(html_text)
         try:
             await query.edit_message_text(
-                text,
+                parts[0],
                 parse_mode=ParseMode.HTML,
-                reply_markup=reply_markup,
+                reply_markup=reply_markup if len(parts) == 1 else None,
                 disable_web_page_preview=True,
             )
         except BadRequest as exc:
             # Pressing the same button twice is harmless: nothing to change.
             if "not modified" not in str(exc).lower():
                 raise
+            return
+        if len(parts) > 1:
+            await _send_parts(update, context, parts[1:], reply_markup)
         return
     await _reply_html_lean(update, context, html_text, reply_markup)
