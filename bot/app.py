@@ -25,6 +25,7 @@ from bot.telegram.admins import AdminCache
 from bot.telegram.aiohttp_request import AiohttpRequest
 from bot.telegram.chat_order import PerChatUpdateProcessor
 from bot.telegram.commands import register_menus
+from bot.telegram.persistence import SqlitePersistence
 from handlers import register_all
 from storage.chats import ChatRepo
 from storage.db import Database
@@ -70,6 +71,8 @@ def build_application(
         .post_shutdown(_post_shutdown)
     )
     builder = builder.request(request).get_updates_request(get_updates_request)
+    # Conversations in progress (/adddemo, /addstatement) survive a restart.
+    builder = builder.persistence(SqlitePersistence(settings.db_path, clock))
     # Chats are served concurrently, each chat's updates in order (bot/telegram/chat_order.py).
     builder = builder.concurrent_updates(PerChatUpdateProcessor())
     if rate_limiter is not None:

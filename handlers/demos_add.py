@@ -318,4 +318,5 @@ def adddemo_conversation() -> ConversationHandler[Any]:
         fallbacks=[CommandHandler("cancel", cancel)],
         name="adddemo",
         allow_reentry=True,
+        persistent=True,  # survives a restart (bot/telegram/persistence.py)
     )

@@ -370,6 +370,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
             fallbacks=[CommandHandler("cancel", cancel)],
             allow_reentry=True,
             name="addstatement",
+            persistent=True,  # survives a restart (bot/telegram/persistence.py)
         )
     )
     app.add_handler(CommandHandler("removestatement", remove_command))
