@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -10,7 +9,8 @@ from telegram import InputFile, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CommandHandler, ContextTypes
 
-from bot.demos.cards import format_when
+from bot.demos.cards import clean_region, format_when
+from bot.demos.timeparse import InputError
 from bot.feeds.errors import FeedError, describe_error
 from bot.feeds.fetch import check_url
 from bot.feeds.parse import HORIZON
@@ -21,9 +21,6 @@ from bot.services import get_services
 from bot.telegram.guards import parse_id
 from bot.telegram.permissions import bot_admin_only
 from bot.telegram.replies import language_for, reply_html
-
-MAX_REGION = 40
-_REGION_RE = re.compile(r"^[\w][\w \-']*$", re.UNICODE)
 
 
 async def calendar_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -102,8 +99,9 @@ async def _feed_add(
         if exc.kind == "scheme":
             await reply_html(update, context, t(lang, texts.FEED_BAD_URL, url=args[0][:200]))
             return
-    region = " ".join(args[1:]).strip() or None
-    if region is not None and (len(region) > MAX_REGION or not _REGION_RE.match(region)):
+    try:
+        region = clean_region(" ".join(args[1:]))
+    except InputError:
         await reply_html(update, context, t(lang, texts.FEED_BAD_REGION))
         return
     try:

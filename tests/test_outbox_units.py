@@ -74,7 +74,7 @@ def test_parse_announce() -> None:
     req = parse_announce("/announce@solidarity_bot <b>March</b> on Saturday", None)
     assert req is not None and req.html == "<b>March</b> on Saturday" and req.region is None
     req = parse_announce("/announce region=North-London Hello\nall", None)
-    assert req is not None and (req.region, req.html) == ("north-london", "Hello\nall")
+    assert req is not None and (req.region, req.html) == ("north london", "Hello\nall")
     req = parse_announce("/announce region=leeds", (10, 20))
     assert req is not None and req.copy_from == (10, 20) and req.region == "leeds"
     assert req.payload == {"region": "leeds", "copy_from": [10, 20]}

@@ -39,7 +39,8 @@ def test_region_keys_and_matching() -> None:
     ("text", "region", "rest"),
     [
         ("region=london Hi", "london", " Hi"),
-        ("region=north-west Hi", "north-west", " Hi"),
+        ("region=north-west Hi", "north west", " Hi"),
+        ("region=North_West Hi", "north west", " Hi"),
         ("region=&quot;north west&quot; Hi", "north west", " Hi"),
         ("region=“north west” Hi", "north west", " Hi"),
         ("Hi all", None, "Hi all"),
@@ -139,3 +140,24 @@ async def test_announce_region_typo_gets_did_you_mean(
     await harness.send(ADMIN_ID, ADMIN_ID, "/announce region=londn Hi")
     assert "Did you mean “london”?" in texts_of(harness, ADMIN_ID)[-1]
     assert await _count_broadcasts(harness) == 0
+
+
+async def test_one_stored_form_for_a_region_in_every_command(
+    fast: SleepRecorder, harness: BotHarness
+) -> None:
+    """A demo added for "North-West" is seen by a chat that chose "north west", and a feed's
+    region is stored the same way."""
+    line = (
+        "/adddemo 2026-12-05 14:00 | Piccadilly Gardens | Vigil | https://example.org | North-West"
+    )
+    await harness.send(ADMIN_ID, ADMIN_ID, line)
+    preview = harness.last(ADMIN_ID)
+    save = next(b["callback_data"] for b in preview.buttons() if ":save:" in b["callback_data"])
+    await harness.press(ADMIN_ID, ADMIN_ID, preview.message_id, save)
+    await harness.send(USER_ID, USER_ID, "/settings region north west")
+    chat = await harness.services.chats.get(USER_ID)
+    assert chat is not None and chat.region == "north west"
+    await harness.send(USER_ID, USER_ID, "/demos")
+    assert "Vigil" in texts_of(harness, USER_ID)[-1]
+    await harness.send(USER_ID, USER_ID, "/settings region")
+    assert [b["text"] for b in harness.last(USER_ID).buttons()].count("📍 north west") == 1

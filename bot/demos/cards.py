@@ -78,7 +78,9 @@ def clean_link(value: str) -> str | None:
 
 
 def clean_region(value: str) -> str | None:
-    cleaned = " ".join(value.split()).casefold()
+    """A region's one stored form: lower case, '-' and '_' read as spaces ('North-West' and
+    'north west' are the same region everywhere); None for off; InputError if malformed."""
+    cleaned = " ".join(value.replace("-", " ").replace("_", " ").split()).casefold()
     if not cleaned or cleaned in (CLEAR, "off", "none", "all"):
         return None
     if len(cleaned) > MAX_REGION or not _REGION_RE.match(cleaned):
