@@ -20,7 +20,7 @@ CALLBACK_ANSWERS = (
     texts.NOT_GROUP_ADMIN,
     texts.NOT_YOUR_BUTTON,
     texts.ST_GONE,
-    texts.RSVP_OFF,
+    texts.RSVP_CANT,
     texts.RSVP_ON,
     texts.RSVP_ON_PRIVATE,
     texts.STOP_OK,
@@ -53,3 +53,17 @@ def test_split_parts_fit_in_utf16_units() -> None:
     parts = split_message("🕊" * 5000)
     assert len(parts) == 3
     assert all(limits.visible_units(p) <= limits.MESSAGE for p in parts)
+
+
+@pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
+def test_every_caption_fits_in_every_language(lang: str) -> None:
+    from bot.demos.cards import MAX_TITLE
+    from bot.i18n.translate import tn
+
+    longest_title = "🕊" * MAX_TITLE  # the longest title a command accepts, in astral characters
+    captions = [
+        t(lang, texts.ICS_CAPTION, title=truncate(longest_title, 200)),
+        tn(lang, texts.CALENDAR_CAPTION, texts.CALENDAR_CAPTION_PLURAL, 10_000),
+        t(lang, texts.TABLE_CAPTION, source="x" * 300),
+    ]
+    assert all(limits.visible_units(c) <= limits.CAPTION for c in captions)
