@@ -26,6 +26,7 @@ from bot.telegram.aiohttp_request import AiohttpRequest
 from bot.telegram.chat_order import PerChatUpdateProcessor
 from bot.telegram.commands import register_menus
 from bot.telegram.persistence import SqlitePersistence
+from bot.telegram.replies import silence_raw_send_suggestion
 from handlers import register_all
 from storage.chats import ChatRepo
 from storage.db import Database
@@ -54,6 +55,7 @@ def build_application(
     """Wire settings, services and handlers into a PTB Application (nothing is opened yet)."""
     clock = clock or SystemClock()
     install_log_privacy(settings.token)  # before anything can log the token or an update
+    silence_raw_send_suggestion()
     metrics = Metrics(clock)
     # Every Bot API call passes these wrappers: they count sent messages and getUpdates.
     request = TrackingRequest(request or AiohttpRequest(connection_pool_size=256), metrics)

@@ -14,14 +14,13 @@ import asyncio
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from telegram._utils.defaultvalue import DEFAULT_NONE
-from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 from bot.emulator.core import BotApiCore
 from bot.emulator.faults import ConnectionDropped, MalformedAnswer
 from bot.emulator.state import dumps
+from bot.telegram.ptb_private import DEFAULT_NONE, ODVInput
 
 _UNAUTHORIZED = {"ok": False, "error_code": 401, "description": "Unauthorized"}
 

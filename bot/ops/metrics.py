@@ -20,13 +20,12 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from telegram import Update
-from telegram._utils.defaultvalue import DEFAULT_NONE
-from telegram._utils.types import ODVInput
 from telegram.ext import Application, CallbackContext, TypeHandler
 from telegram.request import BaseRequest, RequestData
 
 from bot.clock import Clock, SystemClock, utcnow
 from bot.telegram.chat_order import pending_updates
+from bot.telegram.ptb_private import DEFAULT_NONE, ODVInput
 
 log = logging.getLogger(__name__)
 

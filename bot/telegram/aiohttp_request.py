@@ -33,12 +33,11 @@ from urllib.parse import urlsplit
 
 import aiohttp
 import httpx
-from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 from bot.telegram.formrequest import CONTENT_TYPE, form_encode
+from bot.telegram.ptb_private import DefaultValue, ODVInput
 
 KEEPALIVE_SECONDS = 5.0  # httpx's keepalive_expiry
 _Timeouts = tuple[float | None, float | None, float | None, float | None]

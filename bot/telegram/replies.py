@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
+
 from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
+from telegram.warnings import PTBUserWarning
 
 from bot.i18n.translate import DEFAULT_LANGUAGE, normalize_language
 from bot.services import get_services
@@ -64,6 +67,15 @@ async def reply_html(
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
+def silence_raw_send_suggestion() -> None:
+    """do_api_request suggests Bot.sendMessage when given a method the Bot has; in
+    _reply_html_lean the raw answer is the point, so that one suggestion is silenced
+    (build_application calls this)."""
+    warnings.filterwarnings(
+        "ignore", message=r"Please use 'Bot\.sendMessage'", category=PTBUserWarning
+    )
+
+
 async def _reply_html_lean(
     update: Update,
     context: ContextTypes.DEFAULT_TYPE,
@@ -72,9 +84,10 @@ async def _reply_html_lean(
 ) -> None:
     """reply_html for callers that do not need the sent Message (same request, same errors).
 
-    ``Bot._post`` is what ``send_message`` ends in (defaults, rate limiter, PTB's exceptions);
-    skipping the de-serialisation of the returned Message (with an entity object for every
-    bold word of an /excerpt page) is a sizeable part of a command's CPU time.
+    ``Bot.do_api_request`` takes the same path as ``send_message`` (defaults, rate limiter,
+    PTB's exceptions) but returns the raw answer: skipping the de-serialisation of the returned
+    Message (with an entity object for every bold word of an /excerpt page) is a sizeable part
+    of a command's CPU time.
     """
     await _send_parts(update, context, split_message(html_text), reply_markup)
 
@@ -100,7 +113,7 @@ async def _send_parts(
             "message_thread_id": thread_id,
             "link_preview_options": _NO_PREVIEW,
         }
-        await context.bot._post("sendMessage", data)
+        await context.bot.do_api_request("sendMessage", api_kwargs=data)
 
 
 async def edit_or_reply(
