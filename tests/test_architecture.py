@@ -27,7 +27,6 @@ PRIVATE_API_ALLOWED = {
 OVERSIZED_ALLOWED = {
     "bot.content.service",  # search, statements and facts: split in issue #11
     "bot.content.corpus",  # corpus records and loading: issue #11
-    "bot.feeds.service",  # fetch, parse and sync: split in issue #13
     "bot.broadcast.engine",  # the outbox engine: issue #12
     "bot.i18n.texts",  # every user-facing text in one catalog-shaped module, by design
 }
