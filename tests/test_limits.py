@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from bot.i18n import texts
@@ -9,23 +12,33 @@ from bot.i18n.translate import SUPPORTED_LANGUAGES, t
 from bot.telegram import limits
 from bot.telegram.render import split_message, truncate
 
-#: every text the bot shows as a callback answer (a toast or an alert)
-CALLBACK_ANSWERS = (
-    texts.BUTTON_EXPIRED,
-    texts.DEMO_OVER,
-    texts.EX_EXPIRED,
-    texts.FLOOD_WARNING,
-    texts.INTERNAL_ERROR,
-    texts.NOT_ADMIN,
-    texts.NOT_GROUP_ADMIN,
-    texts.NOT_YOUR_BUTTON,
-    texts.ST_GONE,
-    texts.RSVP_CANT,
-    texts.RSVP_ON,
-    texts.RSVP_ON_PRIVATE,
-    texts.STOP_OK,
-    texts.STOP_NOT_FOUND,
-)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _callback_answer_texts() -> set[str]:
+    """Every texts constant the source shows as a callback answer: inside ``.answer(...)``,
+    passed to ``refuse(...)`` (an alert for a button), or chosen as a ``note`` for one."""
+    found: set[str] = set()
+    for path in [*ROOT.joinpath("handlers").glob("*.py"), *ROOT.joinpath("bot").rglob("*.py")]:
+        source = path.read_text(encoding="utf-8")
+        for m in re.finditer(r"\.answer\(|refuse\(", source):
+            found.update(re.findall(r"texts\.([A-Z_]+)", _call_arguments(source, m.end())))
+        for m in re.finditer(r"note = (texts\.[A-Z_]+)", source):
+            found.add(m.group(1).split(".")[1])
+    return found
+
+
+def _call_arguments(source: str, start: int) -> str:
+    """The text from start up to the parenthesis that closes the call opened just before."""
+    depth = 1
+    for i in range(start, len(source)):
+        depth += {"(": 1, ")": -1}.get(source[i], 0)
+        if depth == 0:
+            return source[start:i]
+    return source[start:]
+
+
+CALLBACK_ANSWERS = sorted(_callback_answer_texts())
 
 
 def test_units_count_astral_characters_twice() -> None:
@@ -44,9 +57,10 @@ def test_clip_counts_utf16_units_and_never_splits_a_pair() -> None:
 
 @pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
 def test_every_callback_answer_fits_in_every_language(lang: str) -> None:
-    for message in CALLBACK_ANSWERS:
-        text = t(lang, message, id=123456)
-        assert limits.utf16_units(text) <= limits.CALLBACK_ANSWER, (lang, message)
+    assert len(CALLBACK_ANSWERS) >= 10  # the scan found them
+    for name in CALLBACK_ANSWERS:
+        text = t(lang, getattr(texts, name), id=123456)
+        assert limits.utf16_units(text) <= limits.CALLBACK_ANSWER, (lang, name)
 
 
 def test_split_parts_fit_in_utf16_units() -> None:
