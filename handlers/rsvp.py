@@ -46,6 +46,7 @@ async def answer(
     if chat is not None and chat.id == user.id:
         # Pressed in the private chat with the bot: the bot may write here (reminders too).
         await services.chats.ensure(chat.id, chat.type, services.clock.now(), app_language(update))
+    before = await services.demos.rsvp_answer(demo_id, user.id)
     count = await services.reminders.set_rsvp(demo_id, user.id, going)
     private = await services.chats.get(user.id)
     if not going:
@@ -68,7 +69,8 @@ async def answer(
         except BadRequest as exc:
             if "not modified" not in str(exc).lower():
                 raise
-    if going and private is not None and private.active:
+    if going and before is not True and private is not None and private.active:
+        # Once per change of answer: pressing Going again does not send them again.
         tz = _zone(private.effective_timezone(services.settings.timezone))
         await _send_details(context, demo, user.id, private.message_language or lang, tz, count)
 

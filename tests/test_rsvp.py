@@ -75,6 +75,9 @@ async def test_going_sends_details_privately_at_once(
     await harness.press(GROUP_ID, USER_ID, card.message_id, f"demo:rsvp:{demo}")
     sent = harness.replies(USER_ID)[before:]
     assert len(sent) == 1 and "Meet at gate B, step-free" in (sent[0].text or "")
+    # Pressing Going again changes nothing and sends nothing again.
+    await harness.press(GROUP_ID, USER_ID, card.message_id, f"demo:rsvp:{demo}")
+    assert len(harness.replies(USER_ID)) == before + 1
     # Someone who never started the bot is told how to get the details; nothing is sent.
     qid = await harness.press(GROUP_ID, OTHER_ID, card.message_id, f"demo:rsvp:{demo}")
     assert "Start me in a private chat" in popup(harness, qid)
