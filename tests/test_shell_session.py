@@ -55,6 +55,12 @@ async def test_unknown_commands_and_numbers_with_nothing_to_press(tmp_path: Path
     assert "not a time shift: 'soon'" in text
 
 
+async def test_numbers_do_not_follow_you_to_another_chat(tmp_path: Path) -> None:
+    text = await _run(tmp_path, ["/settings", ":group", "7", ":private", "7"])
+    assert text.count("no button 7 among the messages shown since your last line") == 2
+    assert "(edited)" not in text and "Time zone set" not in text
+
+
 async def test_press_names_an_older_message_and_its_button(tmp_path: Path) -> None:
     lines: list[Line] = [
         "/settings",
@@ -91,9 +97,10 @@ async def test_group_admin_is_not_a_bot_admin(tmp_path: Path) -> None:
 
 
 async def test_bare_at_and_choosing_an_inline_result(tmp_path: Path) -> None:
-    text = await _run(tmp_path, ["@", "1", ":choose 1"])
+    text = await _run(tmp_path, ["/statements", "@", "1", ":choose 1"])
     assert "@1 " in text and "(no inline results)" not in text
-    assert "no button 1" in text
+    assert "no button 1" in text  # not the statements list's first button
+    assert "(edited)" not in text
     assert re.search(r"you \(via @\w+\):\n  \S", text)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import shlex
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -252,7 +253,9 @@ class Shell:
                 self.say(f"not a time shift: {arg!r} (like +2h, +1d, -30m, +1d12h)", "red")
                 return
             self.clock.shift(delta)
-        self.say(f"the bot's clock: {self.clock.now():%Y-%m-%d %H:%M} UTC", "dim")
+        ahead = self.clock.offset
+        moved = f"{'-' if ahead < timedelta(0) else '+'}{abs(ahead)}" if ahead else "real time"
+        self.say(f"the bot's clock: {self.clock.now():%Y-%m-%d %H:%M} UTC ({moved})", "dim")
         if arg:
             await self._run_due()
 
