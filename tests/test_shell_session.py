@@ -79,7 +79,7 @@ async def test_announce_by_replying_to_a_message(tmp_path: Path) -> None:
         ":admin",
         "Rally on Saturday at noon",
         lambda text: ":reply " + _last(r"your message #(\d+)")(text) + " /announce",
-        "1",  # Send, under the confirmation just shown
+        lambda text: ":press " + _last(r"bot #(\d+):\n  ⬆️")(text) + " send",  # "📣 Send"
     ]
     text = await _run(tmp_path, lines)
     assert "This is exactly what members will see" in text

@@ -165,7 +165,11 @@ class Shell:
             return
         buttons = stored.buttons()
         button_arg = button_arg.strip()
-        chosen = [b for b in buttons if str(b.get("text", "")).lower() == button_arg.lower()]
+        wanted = button_arg.lower()
+        chosen = [b for b in buttons if str(b.get("text", "")).lower() == wanted]
+        if not chosen and wanted:  # "Send" for "📣 Send", when only one label has it
+            partial = [b for b in buttons if wanted in str(b.get("text", "")).lower()]
+            chosen = partial if len(partial) == 1 else []
         number = _number(button_arg)
         if not chosen and number and number <= len(buttons):
             chosen = [buttons[number - 1]]
