@@ -1,7 +1,9 @@
-"""Search quality: top-1 / top-3 hit rates of plain FTS5 bm25 vs. the full pipeline.
+"""Search quality: top-1 / top-3 rates of plain FTS5, lexical-only, dense-only and hybrid search.
 
-Usage: python -m bench.search_quality [--verbose] [--markdown]
-Builds a temporary database from the packaged corpus and runs tests/data/search_queries.json.
+Usage: python -m bench.search_quality [--verbose] [--sets NAMES] [--methods NAMES]
+Builds a temporary database from the packaged corpus and runs the query sets:
+tests/data/search_queries.json (``old``) and tests/data/search_eval.json split into its
+tuning and held-out halves, English and other languages apart.
 """
 
 from __future__ import annotations
@@ -16,122 +18,134 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from bot.content.corpus import Paragraph
-from bot.content.service import ContentService, words
+from bot.content.service import ContentService
+from bot.content.text import words
 from storage.db import Database
 
-QUERIES = Path(__file__).resolve().parent.parent / "tests" / "data" / "search_queries.json"
+DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+OLD = DATA / "search_queries.json"
+EVAL = DATA / "search_eval.json"
+
+Key = tuple[str, int]
+Runner = Callable[[str], Awaitable[list[Key]]]
 
 
 @dataclass
 class Result:
-    name: str
+    method: str
+    qset: str
+    n: int
     top1: float
     top3: float
-    n: int
     misses: list[str]
     median_ms: float
-    p95_ms: float
 
 
-def load_queries() -> list[dict[str, object]]:
-    data = json.loads(QUERIES.read_text(encoding="utf-8"))
-    queries: list[dict[str, object]] = data["queries"]
-    return queries
+def query_sets() -> dict[str, list[dict[str, Any]]]:
+    """name -> queries; each query has "query" and "expected" [{slug, idx}]."""
+    old: list[dict[str, Any]] = json.loads(OLD.read_text(encoding="utf-8"))["queries"]
+    new: list[dict[str, Any]] = json.loads(EVAL.read_text(encoding="utf-8"))["queries"]
+    sets: dict[str, list[dict[str, Any]]] = {"old (67)": old}
+    for split in ("tuning", "heldout"):
+        for label, pick in (("en", lambda q: q["lang"] == "en"), ("uk/ar/fr", None)):
+            chosen = [
+                q for q in new if q["split"] == split and (pick(q) if pick else q["lang"] != "en")
+            ]
+            sets[f"{split} {label} ({len(chosen)})"] = chosen
+    return sets
 
 
-async def _evaluate(
-    name: str,
-    run: Callable[[str], Awaitable[list[tuple[str, int]]]],
-    queries: list[dict[str, object]],
-) -> Result:
+async def evaluate(method: str, qset: str, run: Runner, queries: list[dict[str, Any]]) -> Result:
     top1 = top3 = 0
     misses: list[str] = []
     times: list[float] = []
     for q in queries:
-        text = str(q["query"])
-        expected = {(str(e["slug"]), int(e["idx"])) for e in q["expected"]}  # type: ignore[attr-defined]
+        expected = {(str(e["slug"]), int(e["idx"])) for e in q["expected"]}
         t0 = time.perf_counter()
-        got = await run(text)
+        got = await run(str(q["query"]))
         times.append((time.perf_counter() - t0) * 1000)
-        if got[:1] and got[0] in expected:
-            top1 += 1
+        top1 += bool(got[:1]) and got[0] in expected
         if any(g in expected for g in got[:3]):
             top3 += 1
-        else:
-            misses.append(f"{text!r} -> {got[:3]}")
-    times.sort()
-    n = len(queries)
-    return Result(
-        name=name,
-        top1=top1 / n,
-        top3=top3 / n,
-        n=n,
-        misses=misses,
-        median_ms=statistics.median(times),
-        p95_ms=times[min(n - 1, int(n * 0.95))],
-    )
+        if not got[:1] or got[0] not in expected:
+            short = [f"{s[:8]}:{i}" for s, i in got[:3]]
+            misses.append(f"{q['query']!r} want {sorted(expected)} got {short}")
+    n = max(len(queries), 1)
+    return Result(method, qset, len(queries), top1 / n, top3 / n, misses, statistics.median(times))
 
 
-async def measure(db_path: str) -> tuple[Result, Result, Result]:
+def methods(svc: ContentService) -> dict[str, Runner]:
+    async def fts_and(text: str) -> list[Key]:
+        terms = " ".join(f'"{t}"' for t in words(text)[:12]) or '""'
+        return [
+            (r.paragraph.slug, r.paragraph.idx) for r in await svc.repo.fts_search(terms, limit=3)
+        ]
+
+    async def fts_or(text: str) -> list[Key]:
+        terms = " OR ".join(f'"{t}"' for t in words(text)[:12]) or '""'
+        return [
+            (r.paragraph.slug, r.paragraph.idx) for r in await svc.repo.fts_search(terms, limit=3)
+        ]
+
+    def via(mode: str) -> Runner:
+        async def run(text: str) -> list[Key]:
+            page = await svc.search(text, limit=3, mode=mode)
+            return [(h.statement.slug, h.paragraph.index) for h in page.hits]
+
+        return run
+
+    return {
+        "plain FTS5 bm25 (AND)": fts_and,
+        "plain FTS5 bm25 (OR)": fts_or,
+        "lexical pipeline (before)": via("lexical"),
+        "dense only (wordllama)": via("dense"),
+        "hybrid": via("hybrid"),
+    }
+
+
+async def measure(db_path: str, only_sets: list[str], only_methods: list[str]) -> list[Result]:
     db = await Database.open(db_path)
     try:
         svc = ContentService(db)
         await svc.load()
-        queries = load_queries()
-
-        def key(p: Paragraph, slug: str) -> tuple[str, int]:
-            return (slug, p.index)
-
-        async def baseline(text: str) -> list[tuple[str, int]]:
-            rows = await svc.repo.fts_search(
-                " ".join(f'"{t}"' for t in words(text)[:12]) or '""',
-                limit=3,
-            )
-            return [(r.paragraph.slug, r.paragraph.idx) for r in rows]
-
-        async def baseline_or(text: str) -> list[tuple[str, int]]:
-            terms = [f'"{t}"' for t in words(text)[:12]]
-            rows = await svc.repo.fts_search(" OR ".join(terms) or '""', limit=3)
-            return [(r.paragraph.slug, r.paragraph.idx) for r in rows]
-
-        async def pipeline(text: str) -> list[tuple[str, int]]:
-            page = await svc.search(text, limit=3)
-            return [key(h.paragraph, h.statement.slug) for h in page.hits]
-
-        # warm-up (vocabulary caches), then measure
-        for q in queries:
-            await svc.search(str(q["query"]))
-        base = await _evaluate("plain FTS5 bm25 (implicit AND)", baseline, queries)
-        base_or = await _evaluate("plain FTS5 bm25 (words ORed)", baseline_or, queries)
-        full = await _evaluate("full pipeline", pipeline, queries)
-        return base, base_or, full
+        sets = query_sets()
+        runners = methods(svc)
+        for qs in sets.values():  # warm-up: vocabulary caches, the model
+            for q in qs:
+                await svc.search(str(q["query"]), limit=3)
+        results = []
+        for mname, run in runners.items():
+            if only_methods and not any(m in mname for m in only_methods):
+                continue
+            for sname, queries in sets.items():
+                if only_sets and not any(s in sname for s in only_sets):
+                    continue
+                svc.clear_cache()
+                results.append(await evaluate(mname, sname, run, queries))
+        return results
     finally:
         await db.close()
 
 
-def run(db_path: str | None = None) -> tuple[Result, Result, Result]:
-    if db_path is not None:
-        return asyncio.run(measure(db_path))
-    with tempfile.TemporaryDirectory() as tmp:
-        return asyncio.run(measure(str(Path(tmp) / "bench.db")))
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--verbose", action="store_true", help="list the top-3 misses")
+    parser.add_argument("--verbose", action="store_true", help="list the top-1 misses")
+    parser.add_argument("--sets", default="", help="comma-separated substrings of set names")
+    parser.add_argument("--methods", default="", help="comma-separated substrings of methods")
     args = parser.parse_args(argv)
-    results = run()
-    print("| method | queries | top-1 | top-3 | median ms | p95 ms |")
-    print("|---|---|---|---|---|---|")
+    pick = [s for s in args.sets.split(",") if s]
+    meths = [m for m in args.methods.split(",") if m]
+    with tempfile.TemporaryDirectory() as tmp:
+        results = asyncio.run(measure(str(Path(tmp) / "bench.db"), pick, meths))
+    print("| method | query set | top-1 | top-3 | median ms |")
+    print("|---|---|---|---|---|")
     for r in results:
-        cells = [r.name, str(r.n), f"{r.top1:.3f}", f"{r.top3:.3f}"]
-        cells += [f"{r.median_ms:.2f}", f"{r.p95_ms:.2f}"]
-        print("| " + " | ".join(cells) + " |")
+        print(f"| {r.method} | {r.qset} | {r.top1:.3f} | {r.top3:.3f} | {r.median_ms:.2f} |")
     if args.verbose:
         for r in results:
-            print(f"\n{r.name}: {len(r.misses)} top-3 misses")
+            print(f"\n{r.method} / {r.qset}: {len(r.misses)} top-1 misses")
             for m in r.misses:
                 print("  ", m)
     return 0

@@ -1,6 +1,8 @@
 """/excerpt words (alias /quote): the best-matching paragraphs, matched words in bold.
 
-Without words: a random paragraph. Nothing found: say so and offer topics as buttons.
+Without words: a random paragraph. Nothing found: say so and offer topics as buttons. A query
+in a language the statements are not in is told so (in the chat's language), with the
+closest passages if there are any.
 The query itself never goes into callback data: it is kept in a small bounded per-chat
 cache (``context.chat_data``) under a short id; ``ex:m:<id>:<offset>`` pages through it and a
 missing id (e.g. after a restart) answers "expired, send again".
@@ -32,6 +34,8 @@ PAGE_SIZE = 4
 PAGE_BUDGET = 3600
 #: one very long paragraph is cut to this many visible characters on a page
 HIT_MAX = 3000
+#: characters of the query a reply header shows (longer ones end in an ellipsis)
+HEADER_QUERY_CHARS = 60
 #: queries remembered per chat for the "More" button
 CACHE_SIZE = 32
 CACHE_KEY = "excerpt_queries"
@@ -91,13 +95,23 @@ def render_hit(lang: str, hit: Hit) -> str:
     return f"{body}\n{source_line(lang, hit.statement)}"
 
 
+def short_query(query: str) -> str:
+    """The query as a reply header shows it: one line, at most HEADER_QUERY_CHARS."""
+    flat = " ".join(query.split())
+    return flat if len(flat) <= HEADER_QUERY_CHARS else flat[: HEADER_QUERY_CHARS - 1] + "…"
+
+
 async def search_page(
     lang: str, content: ContentService, query: str, offset: int, qid: str | None
-) -> tuple[str, InlineKeyboardMarkup | None] | None:
-    """A page of results from offset, or None when nothing matches at all."""
-    page = await content.search(query, limit=PAGE_SIZE, offset=offset)
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """A page of results from offset (the last page if offset is past the end), or the
+    "nothing found" reply; a query in a language no statement is in says so."""
+    page = await content.search(query, limit=PAGE_SIZE, offset=offset, lang=lang)
+    if not page.hits and offset > 0 and page.total > 0:
+        offset = max(0, page.total - PAGE_SIZE)
+        page = await content.search(query, limit=PAGE_SIZE, offset=offset, lang=lang)
     if not page.hits:
-        return None
+        return nothing_found(lang, query, page.foreign)
     items: list[str] = []
     used = 0
     for hit in page.hits:
@@ -108,7 +122,10 @@ async def search_page(
         items.append(item)
         used += size + 2
     first, last = offset + 1, offset + len(items)
-    header = t(lang, texts.EX_HEADER, query=query, first=first, last=last, total=page.total)
+    header_text = texts.EX_FOREIGN if page.foreign else texts.EX_HEADER
+    header = t(
+        lang, header_text, query=short_query(query), first=first, last=last, total=page.total
+    )
     buttons: list[InlineKeyboardButton] = []
     if qid is not None and offset > 0:
         buttons.append(
@@ -126,9 +143,14 @@ async def search_page(
     return "\n\n".join([header, *items]), markup
 
 
-def nothing_found(lang: str, query: str) -> tuple[str, InlineKeyboardMarkup]:
+def nothing_found(
+    lang: str, query: str, foreign: str | None = None
+) -> tuple[str, InlineKeyboardMarkup]:
     examples = "\n".join(f"/excerpt {escape(topic)}" for topic in TOPICS)
-    html_text = t(lang, texts.EX_NONE, query=query, examples=Markup(examples))
+    if foreign:
+        html_text = t(lang, texts.EX_FOREIGN_NONE, query=short_query(query))
+    else:
+        html_text = t(lang, texts.EX_NONE, query=short_query(query), examples=Markup(examples))
     buttons = [
         InlineKeyboardButton(topic, callback_data=callback_data(PREFIX, "t", i))
         for i, topic in enumerate(TOPICS)
@@ -168,10 +190,7 @@ async def _answer_query(
 ) -> None:
     content = get_services(context).content
     qid = remember_query(context.chat_data, query)
-    result = await search_page(lang, content, query, 0, qid)
-    if result is None:
-        result = nothing_found(lang, query)
-    await edit_or_reply(update, context, *result)
+    await edit_or_reply(update, context, *await search_page(lang, content, query, 0, qid))
 
 
 async def excerpt_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -95,7 +95,7 @@ async def inline_results(
     match = content.match_fact(query)
     rows = [match.row] if match.kind == "exact" and match.row else list(match.candidates)
     results += [_fact_result(lang, content, row) for row in rows]
-    page = await content.search(query, limit=MAX_EXCERPTS)
+    page = await content.search(query, limit=MAX_EXCERPTS, lang=lang)
     seen = {r.id for r in results}
     for hit in page.hits:
         result = _hit_result(lang, hit)

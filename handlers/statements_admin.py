@@ -28,14 +28,14 @@ from telegram.ext import (
     filters,
 )
 
-from bot.content.corpus import (
+from bot.content.service import StatementInfo
+from bot.content.upload import (
     MAX_TITLE_CHARS,
     MAX_UPLOAD_BYTES,
     UploadError,
     decode_upload,
     parse_uploaded,
 )
-from bot.content.service import StatementInfo
 from bot.i18n import texts
 from bot.i18n.translate import t, tn
 from bot.services import get_services

@@ -7,6 +7,7 @@ back on restart. ``restore_statement`` un-hides it and the next sync re-indexes 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -35,6 +36,8 @@ class StatementRecord:
     paragraph_count: int
     created_at: str
     meta: tuple[MetaLine, ...] = ()
+    language: str = "en"
+    translation_of: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +92,7 @@ def _meta_from_json(raw: str) -> tuple[MetaLine, ...]:
 
 _STATEMENT_COLS = (
     "s.slug, s.title, s.author, s.date_text, s.sort_date, s.source, s.content_hash, s.hidden,"
-    " s.created_at, s.meta_json,"
+    " s.created_at, s.meta_json, s.language, s.translation_of,"
     " (SELECT count(*) FROM paragraphs p WHERE p.slug = s.slug) AS n"
 )
 
@@ -107,6 +110,8 @@ def _statement(row: aiosqlite.Row) -> StatementRecord:
         paragraph_count=int(row["n"]),
         created_at=row["created_at"],
         meta=_meta_from_json(row["meta_json"]),
+        language=row["language"],
+        translation_of=row["translation_of"],
     )
 
 
@@ -147,40 +152,22 @@ class ContentRepository:
     async def _upsert(
         self, conn: aiosqlite.Connection, st: Statement, now: str, *, exists: bool
     ) -> None:
+        values = (st.title, st.author, st.date, st.sort_date, st.source, st.content_hash)
+        more = (_meta_json(st), st.language, st.translation_of)
         if exists:
             await self._delete_paragraphs(conn, st.slug)
             await conn.execute(
                 "UPDATE statements SET title = ?, author = ?, date_text = ?, sort_date = ?,"
-                " source = ?, content_hash = ?, meta_json = ?, updated_at = ? WHERE slug = ?",
-                (
-                    st.title,
-                    st.author,
-                    st.date,
-                    st.sort_date,
-                    st.source,
-                    st.content_hash,
-                    _meta_json(st),
-                    now,
-                    st.slug,
-                ),
+                " source = ?, content_hash = ?, meta_json = ?, language = ?, translation_of = ?,"
+                " updated_at = ? WHERE slug = ?",
+                (*values, *more, now, st.slug),
             )
         else:
             await conn.execute(
-                "INSERT INTO statements (slug, title, author, date_text, sort_date, source,"
-                " content_hash, hidden, meta_json, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
-                (
-                    st.slug,
-                    st.title,
-                    st.author,
-                    st.date,
-                    st.sort_date,
-                    st.source,
-                    st.content_hash,
-                    _meta_json(st),
-                    now,
-                    now,
-                ),
+                "INSERT INTO statements (title, author, date_text, sort_date, source,"
+                " content_hash, meta_json, language, translation_of, slug, hidden, created_at,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+                (*values, *more, st.slug, now, now),
             )
         await self._write_paragraphs(conn, st)
 
@@ -251,16 +238,7 @@ class ContentRepository:
             else:
                 raise SlugTaken(st.slug)
             if slug != st.slug:
-                st = Statement(
-                    slug=slug,
-                    title=st.title,
-                    author=st.author,
-                    date=st.date,
-                    paragraphs=st.paragraphs,
-                    meta=st.meta,
-                    sort_date=st.sort_date,
-                    source=st.source,
-                )
+                st = dataclasses.replace(st, slug=slug)
             await self._upsert(conn, st, stamp, exists=False)
         return slug
 

@@ -41,6 +41,8 @@ class Statement:
     meta: tuple[MetaLine, ...] = ()
     sort_date: str | None = None  # ISO date "YYYY-MM-DD" or None when unknown
     source: Source = "builtin"
+    language: str = "en"  # the language the text is in (an uploaded translation's, say "uk")
+    translation_of: str | None = None  # the slug of the statement this one translates
 
     @property
     def headings(self) -> tuple[MetaLine, ...]:
@@ -49,8 +51,13 @@ class Statement:
     @property
     def content_hash(self) -> str:
         """A stable hash of everything that is stored for this statement."""
+        extra: dict[str, str] = {}
+        if self.language != "en" or self.translation_of:
+            # only then, so English statements keep the hashes they were stored with
+            extra = {"language": self.language, "translation_of": self.translation_of or ""}
         payload = json.dumps(
             {
+                **extra,
                 "slug": self.slug,
                 "title": self.title,
                 "author": self.author,

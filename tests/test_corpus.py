@@ -7,14 +7,16 @@ from importlib import resources
 import pytest
 
 from bot.content.corpus import (
-    MAX_UPLOAD_BYTES,
-    UploadError,
-    decode_upload,
     display_text,
     has_final_full_stop,
     is_metadata_line,
     load_manifest,
     parse_table,
+)
+from bot.content.upload import (
+    MAX_UPLOAD_BYTES,
+    UploadError,
+    decode_upload,
     parse_uploaded,
     sort_date_of,
 )

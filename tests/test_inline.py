@@ -49,7 +49,7 @@ async def test_empty_inline_query_offers_the_six_facts(harness: BotHarness) -> N
 
 
 async def test_inline_words_offer_excerpts_with_source(harness: BotHarness) -> None:
-    qid = await harness.inline(USER_ID, "campism")
+    qid = await harness.inline(USER_ID, "campism twin evils")
     results = harness.core.inline_answers(qid) or []
     plains = _check_result_shapes(results)
     assert results[0]["title"] == "Why we carry this banner"

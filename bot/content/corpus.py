@@ -11,7 +11,6 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
 from importlib import resources
 from typing import Any
 
@@ -20,10 +19,6 @@ from storage.records import MetaKind, MetaLine, Paragraph, Source, Statement
 
 #: A line up to this many characters without a final full stop is metadata (heading etc.).
 SHORT_LINE_MAX = 100
-#: Largest accepted upload (UTF-8 bytes).
-MAX_UPLOAD_BYTES = 200 * 1024
-#: Largest accepted title (characters).
-MAX_TITLE_CHARS = 200
 
 _CLOSERS = "\"'”’»)]*_ \t"
 
@@ -44,15 +39,6 @@ class Manifest:
     table_source_slug: str
 
 
-class UploadError(ValueError):
-    """An uploaded statement cannot be used; ``str(exc)`` is a friendly English reason and
-    ``code`` one of: not_text, empty, too_big, no_paragraphs, no_title, title_too_long."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-
 # ---------------------------------------------------------------------------- statements
 
 
@@ -67,7 +53,7 @@ def is_metadata_line(line: str) -> bool:
     return len(line) <= SHORT_LINE_MAX and not has_final_full_stop(line)
 
 
-def _classify(blocks: list[tuple[str, bool]], title: str) -> tuple[list[Paragraph], list[MetaLine]]:
+def classify(blocks: list[tuple[str, bool]], title: str) -> tuple[list[Paragraph], list[MetaLine]]:
     """blocks: (text, forced_heading). Build paragraphs and metadata lines."""
     paragraphs: list[Paragraph] = []
     meta: list[MetaLine] = []
@@ -111,7 +97,7 @@ def parse_statement(
     """Parse a built-in statement: one paragraph a line, blank lines between."""
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     blocks = [(line.strip(), False) for line in text.split("\n") if line.strip()]
-    paragraphs, meta = _classify(blocks, title)
+    paragraphs, meta = classify(blocks, title)
     return Statement(
         slug=slug,
         title=title,
@@ -241,181 +227,7 @@ def load_facts() -> tuple[FactRow, ...]:
     return load_manifest().facts
 
 
-# ---------------------------------------------------------------------------- uploads
-
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.DOTALL)
-_MD_HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*\s*$")
-_MD_RULE = re.compile(r"^(?:-{3,}|\*{3,}|_{3,})$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_MONTHS = {
-    m: i + 1
-    for i, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ]
-    )
-    for m in names
-}
-
-
-def decode_upload(data: bytes) -> str:
-    """Decode an uploaded file (UTF-8, optional BOM); raise UploadError when unusable."""
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise UploadError("too_big", f"The file is too big (over {MAX_UPLOAD_BYTES // 1024} KB).")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise UploadError("not_text", "The file is not UTF-8 text (.txt or Markdown).") from None
-
-
-def sort_date_of(date_text: str) -> str | None:
-    """Best-effort ISO date for ordering: 2025-07-13, 13 July 2025, July 2025, 2025."""
-    text = date_text.strip()
-    if not text:
-        return None
-    m = re.search(r"\b(\d{4})-(\d{2})-(\d{2})\b", text)
-    if m:
-        try:
-            return date(int(m[1]), int(m[2]), int(m[3])).isoformat()
-        except ValueError:
-            return None
-    for fmt in ("%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y", "%d/%m/%Y", "%d.%m.%Y"):
-        try:
-            return datetime.strptime(text, fmt).date().isoformat()
-        except ValueError:
-            pass
-    m = re.search(r"\b([A-Za-z]{3,9})\.?\s+(\d{4})\b", text)
-    if m and m[1].lower() in _MONTHS:
-        return date(int(m[2]), _MONTHS[m[1].lower()], 1).isoformat()
-    m = re.search(r"\b(1[89]\d\d|2\d\d\d)\b", text)
-    if m:
-        return f"{m[1]}-01-01"
-    return None
-
-
-def _front_matter(text: str) -> tuple[dict[str, str], str]:
-    m = _FRONT_MATTER.match(text)
-    if not m:
-        return {}, text
-    fields: dict[str, str] = {}
-    for line in m.group(1).split("\n"):
-        if ":" not in line:
-            continue
-        key, _, value = line.partition(":")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-            value = value[1:-1]
-        fields[key.strip().lower()] = value
-    return fields, text[m.end() :]
-
-
-def _blocks(body: str) -> list[tuple[str, bool]]:
-    """Markdown-ish blocks: blank-line separated, soft-wrapped lines joined; '#' headings forced.
-
-    A file without any blank line is read one paragraph a line (like the built-in texts).
-    """
-    lines = body.split("\n")
-    has_blank = any(not ln.strip() for ln in lines)
-    blocks: list[tuple[str, bool]] = []
-    buf: list[str] = []
-
-    def flush() -> None:
-        if buf:
-            joined = " ".join(buf).strip()
-            if joined:
-                blocks.append((joined, False))
-            buf.clear()
-
-    in_fence = False
-    for raw in lines:
-        line = raw.strip()
-        if line.startswith("```"):
-            in_fence = not in_fence
-            flush()
-            continue
-        if in_fence:
-            continue
-        if not line or _MD_RULE.match(line):
-            flush()
-            continue
-        hm = _MD_HEADING.match(line)
-        if hm:
-            flush()
-            if hm.group(1):
-                blocks.append((hm.group(1), True))
-            continue
-        if line.startswith(">"):
-            line = line.lstrip("> ").strip()
-        buf.append(line)
-        if not has_blank:
-            flush()
-    flush()
-    return blocks
-
-
-def parse_uploaded(
-    text: str,
-    title: str | None = None,
-    author: str | None = None,
-    date: str | None = None,
-    *,
-    slug: str | None = None,
-) -> Statement:
-    """Parse an admin-uploaded statement (.txt or Markdown, optional front matter).
-
-    Explicit arguments win over front matter; the title may also come from a leading
-    '# Title' line or a first short line. Raises :class:`UploadError` when unusable.
-    """
-    if len(text.encode("utf-8")) > MAX_UPLOAD_BYTES:
-        raise UploadError("too_big", f"The text is too big (over {MAX_UPLOAD_BYTES // 1024} KB).")
-    text = _CONTROL.sub("", text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n"))
-    if not text.strip():
-        raise UploadError("empty", "The text is empty.")
-    fields, body = _front_matter(text)
-    title = (title or fields.get("title") or "").strip() or None
-    author = (author or fields.get("author") or fields.get("by") or "").strip()
-    date_text = (date or fields.get("date") or "").strip()
-    blocks = _blocks(body)
-    if title is None and blocks and is_metadata_line(blocks[0][0]):
-        title = blocks[0][0]
-    if not title:
-        raise UploadError(
-            "no_title", "The statement has no title (add a '# Title' line or a title: header)."
-        )
-    title = " ".join(title.split())
-    if len(title) > MAX_TITLE_CHARS:
-        raise UploadError("title_too_long", f"The title is longer than {MAX_TITLE_CHARS} chars.")
-    paragraphs, meta = _classify(blocks, title)
-    if not paragraphs:
-        raise UploadError(
-            "no_paragraphs",
-            "No paragraphs found: a paragraph must be a longer text or end with a full stop.",
-        )
-    return Statement(
-        slug=slug or slugify(title) or "statement",
-        title=title,
-        author=author,
-        date=date_text,
-        paragraphs=tuple(paragraphs),
-        meta=tuple(meta),
-        sort_date=sort_date_of(date_text) if date_text else None,
-        source="uploaded",
-    )
-
-
 __all__ = [
-    "MAX_UPLOAD_BYTES",
     "FactRow",
     "Manifest",
     "MetaKind",
@@ -423,8 +235,6 @@ __all__ = [
     "Paragraph",
     "Source",
     "Statement",
-    "UploadError",
-    "decode_upload",
     "display_text",
     "fact_key",
     "has_final_full_stop",
@@ -434,7 +244,5 @@ __all__ = [
     "load_manifest",
     "parse_statement",
     "parse_table",
-    "parse_uploaded",
     "slugify",
-    "sort_date_of",
 ]

@@ -57,6 +57,14 @@ EX_RANDOM_HEADER = N_("<b>A passage from the group's statements</b>")
 EX_NONE = N_(
     "I found no passage for “{query}”. Try other words, or one of these topics:\n{examples}"
 )
+EX_FOREIGN = N_(
+    "The group's statements are in English. The closest passages to “{query}” "
+    "({first}–{last} of {total}); all statements: /statements"
+)
+EX_FOREIGN_NONE = N_(
+    "The group's statements are in English, and I found no passage close to “{query}”. "
+    "Try English words (for example /excerpt genocide), or read the statements: /statements"
+)
 EX_EMPTY_CORPUS = N_("There are no statements to quote right now.")
 EX_EXPIRED = N_("This search has expired. Please send /excerpt with your words again.")
 EX_BTN_MORE = N_("More ▶")

@@ -1,0 +1,196 @@
+"""Hybrid search: the FTS5 lexical ranking fused with dense vectors, translations by language.
+
+Each visible paragraph has a vector (``bot.content.vectors``), stored in SQLite keyed by the
+hash of the embedded text, so only new or changed text is ever embedded. A query is ranked
+twice, lexically (``bot.content.lexical``: typos, word forms, phrases, coverage, proximity)
+and by cosine similarity of its content words' vector (a numpy dot product over every
+paragraph), and the two rankings are fused by weighted reciprocal rank. Passages of a
+statement and its uploaded translations count once: in the chat's language when there is a
+translation in it, else the original.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from bot.content.lexical import LexicalIndex
+from bot.content.results import highlight_html
+from bot.content.text import MAX_QUERY_CHARS, content_words
+from bot.content.vectors import DIM, Embedder, Matrix, from_blob, shared_embedder, to_blob
+from storage.content import ContentRepository, ParagraphRecord
+from storage.vectors import VectorRepository
+
+Mode = Literal["hybrid", "lexical", "dense"]
+
+
+@dataclass(frozen=True, slots=True)
+class Tuning:
+    """Fusion weights, tuned on the tuning half of tests/data/search_eval.json only."""
+
+    dense: float = 1.5  # weight of the cosine next to the lexical score (best match = 1)
+    sentence: float = 0.75  # share of the best sentence's cosine in a paragraph's (vs whole)
+    min_sim: float = 0.30  # a paragraph no word matches needs at least this cosine
+
+
+TUNING = Tuning()
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    score: float
+    paragraph: ParagraphRecord
+    highlighted_html: str
+
+
+@dataclass(frozen=True, slots=True)
+class Doc:
+    """What search knows about a statement: its language and what it translates."""
+
+    language: str
+    translation_of: str | None
+
+
+_SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\s+[–—]\s+")
+
+
+def embedded_texts(para: ParagraphRecord) -> list[str]:
+    """What a paragraph's vectors are computed from: the whole text, then each sentence (a
+    static model's mean over a long paragraph blurs; a question usually matches a sentence)."""
+    sentences = [s for s in _SENTENCE.split(para.text) if len(s) > 10]
+    return [para.text, *sentences] if len(sentences) > 1 else [para.text]
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+#: the stored vectors' recipe: the model and how a paragraph is cut (change it to re-embed)
+RECIPE = f"{Embedder.model_id}+sentences"
+
+
+class HybridSearch:
+    """Lexical + dense ranking over the visible paragraphs (rebuilt on every corpus change)."""
+
+    def __init__(self, repo: ContentRepository, vectors: VectorRepository) -> None:
+        self.lexical = LexicalIndex(repo)
+        self.vectors = vectors
+        self.tuning = TUNING
+        self.embedded = 0  # texts embedded by the last refresh (0 when nothing changed)
+        self._ids: list[int] = []
+        self._whole: Matrix = np.zeros((0, DIM), dtype=np.float32)
+        self._sentences: Matrix = np.zeros((0, DIM), dtype=np.float32)
+        self._starts = np.zeros(0, dtype=np.int64)
+        self._paras: dict[int, ParagraphRecord] = {}
+        self._docs: dict[str, Doc] = {}
+        self._versions: dict[tuple[str, int], dict[str, ParagraphRecord]] = {}
+
+    @staticmethod
+    async def embedder() -> Embedder | None:
+        return await asyncio.to_thread(shared_embedder)
+
+    async def refresh(self, rows: list[tuple[ParagraphRecord, str]], docs: dict[str, Doc]) -> None:
+        """Rebuild the vocabulary and the vector matrix; embed only texts not stored yet."""
+        self.lexical.refresh(rows)
+        self._docs = docs
+        self._paras = {p.id: p for p, _ in rows}
+        self._versions = {}
+        for p, _ in rows:
+            doc = docs.get(p.slug, Doc("en", None))
+            key = (doc.translation_of or p.slug, p.idx)
+            self._versions.setdefault(key, {}).setdefault(doc.language, p)
+        hashes = {p.id: text_hash(p.text) for p, _ in rows}
+        stored = await self.vectors.get(RECIPE, hashes.values())
+        missing = {hashes[p.id]: p for p, _ in rows if hashes[p.id] not in stored}
+        self.embedded = 0
+        embedder = await self.embedder() if missing else None
+        if missing and embedder is not None:
+            fresh = await asyncio.to_thread(_embed_all, embedder, list(missing.values()))
+            await self.vectors.put(RECIPE, fresh)
+            stored.update(fresh)
+            self.embedded = len(fresh)
+        await self.vectors.prune(RECIPE, hashes.values())
+        self._ids = [pid for pid in hashes if hashes[pid] in stored]
+        blocks = [from_blob(stored[hashes[pid]]).reshape(-1, DIM) for pid in self._ids]
+        self._whole = np.vstack([b[0] for b in blocks]) if blocks else np.zeros((0, DIM), "f4")
+        self._sentences = np.vstack(blocks) if blocks else np.zeros((0, DIM), "f4")
+        self._starts = np.cumsum([0] + [len(b) for b in blocks[:-1]], dtype=np.int64)
+
+    def languages(self) -> set[str]:
+        return {d.language for d in self._docs.values()}
+
+    async def _dense(self, query: str) -> list[tuple[int, float]]:
+        """(paragraph id, cosine) of every paragraph, most similar first."""
+        if not self._ids:
+            return []
+        embedder = await self.embedder()
+        if embedder is None:
+            return []
+        text = " ".join(content_words(query[:MAX_QUERY_CHARS]))
+        vec = embedder.embed([text])[0]
+        if not vec.any():
+            return []
+        tn = self.tuning
+        best_sentence = np.maximum.reduceat(self._sentences @ vec, self._starts)
+        sims = tn.sentence * best_sentence + (1 - tn.sentence) * (self._whole @ vec)
+        order = np.argsort(-sims, kind="stable")
+        return [(self._ids[i], float(sims[i])) for i in order]
+
+    async def rank(self, query: str, lang: str = "en", mode: Mode = "hybrid") -> list[Ranked]:
+        """Every candidate paragraph, best first, one per passage (see the module doc)."""
+        tn = self.tuning
+        lexical = await self.lexical.rank(query) if mode != "dense" else []
+        dense = await self._dense(query) if mode != "lexical" else []
+        scores: dict[int, float] = {}
+        marked: dict[int, str] = {}
+        best = max((s.score for s in lexical), default=1.0) or 1.0
+        for s in lexical:
+            pid = s.row.paragraph.id
+            if pid in self._paras:
+                scores[pid] = s.score / best
+                marked[pid] = highlight_html(s.row.highlighted)
+        for pid, sim in dense:
+            if pid in scores:
+                scores[pid] += tn.dense * sim
+            elif sim >= tn.min_sim:
+                scores[pid] = tn.dense * sim
+        order = sorted(scores, key=lambda pid: (-scores[pid], pid))
+        out: list[Ranked] = []
+        seen: set[tuple[str, int]] = set()
+        for pid in order:
+            para = self._paras[pid]
+            doc = self._docs.get(para.slug, Doc("en", None))
+            key = (doc.translation_of or para.slug, para.idx)
+            if key in seen:
+                continue
+            seen.add(key)
+            versions = self._versions.get(key, {})
+            original = self._paras.get(pid) if doc.translation_of is None else None
+            shown = versions.get(lang) or original or self._original(key) or para
+            body = marked.get(shown.id) or highlight_html(shown.text)
+            out.append(Ranked(round(scores[pid], 6), shown, body))
+        return out
+
+    def _original(self, key: tuple[str, int]) -> ParagraphRecord | None:
+        slug, idx = key
+        for p in self._versions.get(key, {}).values():
+            if p.slug == slug and p.idx == idx:
+                return p
+        return None
+
+
+def _embed_all(embedder: Embedder, paras: list[ParagraphRecord]) -> dict[str, bytes]:
+    """text hash -> BLOB of the paragraph's vectors (whole text first, then sentences)."""
+    texts = [embedded_texts(p) for p in paras]
+    matrix = embedder.embed([t for group in texts for t in group])
+    out: dict[str, bytes] = {}
+    row = 0
+    for p, group in zip(paras, texts, strict=True):
+        out[text_hash(p.text)] = to_blob(matrix[row : row + len(group)])
+        row += len(group)
+    return out

@@ -1,0 +1,225 @@
+"""Hybrid search: the shipped model offline, vectors as index data, meaning, languages, paging."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.clock import FakeClock
+from bot.content.service import ContentService
+from bot.content.text import query_language
+from bot.content.upload import parse_uploaded
+from bot.content.vectors import Embedder, shared_embedder
+from storage.db import Database
+from storage.vectors import VectorRepository
+from tests.harness import ADMIN_ID, USER_ID, BotHarness
+from tests.test_content_commands import button, no_failed_calls
+
+ROOT = Path(__file__).resolve().parent.parent
+BANNER = "why-we-carry-this-banner"
+
+KITCHEN = b"""---
+title: Kitchen notes
+author: Test Collective
+date: 2026
+---
+
+Our bakery collective hands out fresh bread and soup to refugee families every Sunday morning.
+"""
+
+# A child process that refuses every connection but to 127.0.0.1 and then loads the model
+# both ways: our reader, and wordllama's own loader pointed at the package folder.
+_OFFLINE_CHILD = textwrap.dedent(
+    """
+    import socket
+    real_connect = socket.socket.connect
+    attempts = []
+
+    def guarded(self, address):
+        host = address[0] if isinstance(address, tuple) else address
+        if host not in ("127.0.0.1", "::1", "localhost"):
+            attempts.append(host)
+            raise OSError("network blocked by the test")
+        return real_connect(self, address)
+
+    socket.socket.connect = guarded
+    socket.create_connection = lambda *a, **k: guarded(None, a[0])
+    import numpy as np
+    from bot.content.vectors import Embedder, package_dir
+    ours = Embedder.load().embed(["Ukraine and Palestine", "occupation is a crime"])
+    from wordllama import WordLlama
+    theirs = WordLlama.load("l2_supercat", cache_dir=package_dir(), disable_download=True)
+    same = np.allclose(ours, theirs.embed(["Ukraine and Palestine", "occupation is a crime"],
+                                          norm=True), atol=1e-5)
+    print("OK" if same and not attempts and ours.shape == (2, 256) else f"BAD {attempts}")
+    """
+)
+
+
+@pytest.fixture
+async def svc(tmp_path: Path):  # type: ignore[no-untyped-def]
+    db = await Database.open(tmp_path / "t.db")
+    service = ContentService(db, clock=FakeClock(datetime(2026, 1, 1, tzinfo=UTC)))
+    await service.load()
+    yield service
+    await db.close()
+
+
+def test_model_loads_with_the_network_blocked() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HTTP", "HTTPS"))}
+    env.update(PYTHONPATH=str(ROOT), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+    env.update(HOME=str(ROOT / "nonexistent-home"))  # no user cache to fall back on
+    done = subprocess.run(
+        [sys.executable, "-c", _OFFLINE_CHILD],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.stdout.strip().endswith("OK"), done.stdout + done.stderr
+
+
+def test_embedder_gives_unit_vectors_and_zero_for_nothing() -> None:
+    embedder = shared_embedder()
+    assert embedder is not None
+    vecs = embedder.embed(["blockade of Gaza", ""])
+    assert vecs.shape == (2, 256)
+    assert abs(float(np.linalg.norm(vecs[0])) - 1.0) < 1e-5
+    assert not vecs[1].any()
+
+
+async def test_vectors_are_not_recomputed_on_an_unchanged_corpus(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    real = Embedder.embed
+
+    def counting(self: Embedder, texts: list[str]) -> np.ndarray:  # type: ignore[type-arg]
+        calls.append(len(texts))
+        return real(self, texts)
+
+    monkeypatch.setattr(Embedder, "embed", counting)
+    db = await Database.open(tmp_path / "t.db")
+    try:
+        first = ContentService(db)
+        await first.load()
+        stored = await VectorRepository(db).count()
+        assert first.searcher.embedded == stored == 40  # one BLOB per paragraph
+        calls.clear()
+        again = ContentService(db)  # a restart on the same database
+        await again.load()
+        assert again.searcher.embedded == 0
+        assert calls == [6]  # the comparison table's six rows; no paragraph
+        assert await VectorRepository(db).count() == stored
+        # A new statement embeds its own paragraph only; removing it prunes that vector.
+        info = await again.add_statement(parse_uploaded(KITCHEN.decode()))
+        assert again.searcher.embedded == 1
+        assert await VectorRepository(db).count() == stored + 1
+        await again.remove_statement(info.slug)
+        assert await VectorRepository(db).count() == stored
+    finally:
+        await db.close()
+
+
+async def test_question_words_do_not_drown_content_words(svc: ContentService) -> None:
+    for query in ("who are you", "how do I contact you", "how can I join"):
+        page = await svc.search(query, limit=3)
+        got = [(h.statement.slug, h.paragraph.index) for h in page.hits]
+        assert (BANNER, 11) in got, (query, got)
+    page = await svc.search("why ukraine and palestine together", limit=3)
+    assert (BANNER, 1) in [(h.statement.slug, h.paragraph.index) for h in page.hits]
+
+
+async def test_paraphrase_without_shared_words(svc: ContentService) -> None:
+    """'ships' and 'sailing' are nowhere in the texts; the flotilla paragraph is found."""
+    page = await svc.search("ships sailing to gaza", limit=3)
+    assert page.hits[0].paragraph.text.startswith("The Freedom Flotillas")
+
+
+def test_query_language() -> None:
+    assert query_language("геноцид") == "uk"
+    assert query_language("غزة فلسطين") == "ar"
+    assert query_language("pourquoi l'Ukraine et la Palestine ensemble") == "fr"
+    assert query_language("why ukraine and palestine together") == "en"
+    assert query_language("blokade flotilla") == "en"
+
+
+async def test_translation_is_preferred_in_its_language(svc: ContentService) -> None:
+    text = (
+        "---\ntitle: Чому ми несемо цей банер\nlanguage: uk\n"
+        f"translation_of: {BANNER}\n---\n\n"
+        "Ми вже півтора року виходимо на антивоєнні демонстрації з банером.\n\n"
+        "Україна і Палестина: дві малі нації, що опираються жорстокій колоніальній силі.\n"
+    )
+    info = await svc.add_statement(parse_uploaded(text))
+    assert info.language == "uk" and info.translation_of == BANNER
+    english = await svc.search("small nations resisting a colonial power", limit=5)
+    assert english.hits[0].statement.slug == BANNER and english.hits[0].paragraph.index == 1
+    assert all(h.statement.slug != info.slug for h in english.hits)  # one passage, once
+    ukrainian = await svc.search("small nations resisting a colonial power", limit=5, lang="uk")
+    assert ukrainian.hits[0].statement.slug == info.slug
+    assert ukrainian.hits[0].paragraph.text.startswith("Україна і Палестина")
+    assert ukrainian.foreign is None
+    assert (await svc.search("геноцид", lang="uk")).foreign is None  # a uk statement exists
+
+
+# ---------------------------------------------------------------------------- end to end
+
+
+async def test_new_statement_is_searchable_by_meaning_right_after_upload(
+    harness: BotHarness,
+) -> None:
+    query = "/excerpt feeding displaced households"  # no word in common with the text
+    await harness.send(USER_ID, USER_ID, query)
+    assert "bakery collective" not in (harness.last(USER_ID).text or "")
+    await harness.send(ADMIN_ID, ADMIN_ID, "/addstatement")
+    await harness.send(ADMIN_ID, ADMIN_ID, None, document=("kitchen.md", KITCHEN))  # type: ignore[arg-type]
+    assert "Added “Kitchen notes”" in (harness.last(ADMIN_ID).text or "")
+    await harness.send(USER_ID, USER_ID, query)
+    text = harness.last(USER_ID).text or ""
+    assert "Our bakery collective hands out fresh bread" in text
+    no_failed_calls(harness)
+
+
+async def test_ukrainian_query_gets_the_explanation_in_ukrainian(harness: BotHarness) -> None:
+    harness.core.private_chat(USER_ID, language_code="uk")
+    await harness.send(USER_ID, USER_ID, "/excerpt геноцид")
+    text = harness.last(USER_ID).text or ""
+    assert "Заяви групи написані англійською" in text
+    assert "/statements" in text
+    harness.core.private_chat(USER_ID, language_code="en")
+    await harness.send(USER_ID, USER_ID, "/excerpt геноцид")
+    assert "The group's statements are in English" in (harness.last(USER_ID).text or "")
+    no_failed_calls(harness)
+
+
+async def test_long_query_header_is_cut_and_more_shows_passages(harness: BotHarness) -> None:
+    query = "solidarity " * 30
+    await harness.send(USER_ID, USER_ID, f"/excerpt {query}")
+    reply = harness.last(USER_ID)
+    header = (reply.text or "").split("\n")[0]
+    assert "…" in header and len(header) < 120
+    more = button(reply, "More")["callback_data"]
+    await harness.press(USER_ID, USER_ID, reply.message_id, more)
+    paged = harness.last(USER_ID).text or ""
+    assert paged.startswith("Passages for") and "…" in paged.split("\n")[0]
+    assert len(paged.split("\n\n")) >= 2  # the header and at least one passage
+    no_failed_calls(harness)
+
+
+async def test_more_past_the_end_shows_the_last_passages(harness: BotHarness) -> None:
+    await harness.send(USER_ID, USER_ID, "/excerpt solidarity")
+    reply = harness.last(USER_ID)
+    await harness.press(USER_ID, USER_ID, reply.message_id, "ex:m:1:99")  # far past the end
+    text = harness.last(USER_ID).text or ""
+    assert "<b>" in (harness.last(USER_ID).source_text or "")
+    assert "of" in text.split("\n")[0]
+    no_failed_calls(harness)
