@@ -304,3 +304,17 @@ async def test_optional_field_still_cleared_with_dash(
     await press(harness, "demo:save:")
     demo = await harness.services.demos.get(1)
     assert demo is not None and demo.link is None
+
+
+async def test_concurrent_flushes_send_one_notice(fast: SleepRecorder, harness: BotHarness) -> None:
+    import asyncio
+
+    demo = await reminded_group(harness, 30)
+    await harness.send(ADMIN_ID, ADMIN_ID, f"/editdemo {demo} title Vigil")
+    await press(harness, "demo:save:")
+    harness.clock.advance(COALESCE)
+    service = harness.services.demo_service
+    told = await asyncio.gather(service.flush(), service.flush(), service.flush())
+    assert sum(told) == 1
+    await harness.core.wait_for(lambda: bool(notices(harness)), what="change notice")
+    assert len(notices(harness)) == 1

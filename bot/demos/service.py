@@ -124,9 +124,14 @@ class DemoService:
             self.outbox.wake()
         return told
 
-    async def _send(self, notice: PendingNotice, now: datetime) -> int:
-        demo = await self.demos.get(notice.demo_id)
+    async def _send(self, listed: PendingNotice, now: datetime) -> int:
+        demo = await self.demos.get(listed.demo_id)
         async with self.db.transaction() as conn:
+            # Read again inside the transaction: a concurrent flush may have sent it, or a new
+            # change may have pushed it back.
+            notice = await self.notices.get(conn, listed.demo_id)
+            if notice is None or notice.due_at > now:
+                return 0
             await self.notices.delete(conn, notice.demo_id)
             if demo is None or demo.starts_at <= now:
                 return 0
