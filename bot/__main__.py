@@ -28,21 +28,19 @@ def _fail(message: str, status: int = 1) -> int:
     return status
 
 
-def _health_config(args: argparse.Namespace) -> HealthConfig | None:
-    """--health-port / BOT_HEALTH_PORT (off when neither is set); exits 2 on bad values."""
-    from bot.config import parse_listen, parse_port
+def _health_config(args: argparse.Namespace, settings: Settings) -> HealthConfig | None:
+    """--health-port, else BOT_HEALTH_PORT (validated in bot/config.py); off when neither."""
+    from bot.config import parse_port
     from bot.ops.health import HealthConfig
 
-    try:
-        flag = getattr(args, "health_port", None)
-        if flag is not None:
+    port = settings.health_port
+    flag = getattr(args, "health_port", None)
+    if flag is not None:
+        try:
             port = parse_port(flag, "--health-port", None)
-        else:
-            port = parse_port(os.environ.get("BOT_HEALTH_PORT"), "BOT_HEALTH_PORT", None)
-        host = parse_listen(os.environ.get("BOT_HEALTH_LISTEN"), "BOT_HEALTH_LISTEN")
-    except ConfigError as exc:
-        raise SystemExit(_fail(str(exc), 2)) from None
-    return HealthConfig(host=host, port=port) if port is not None else None
+        except ConfigError as exc:
+            raise SystemExit(_fail(str(exc), 2)) from None
+    return HealthConfig(host=settings.health_listen, port=port) if port is not None else None
 
 
 def _setup_logging(json_logs: bool = False) -> None:
@@ -78,7 +76,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             return _fail(str(exc), 2)
     elif args.listen is not None or args.port is not None:
         return _fail("--listen and --port only apply with --webhook URL", 2)
-    health = _health_config(args)
+    health = _health_config(args, settings)
     _setup_logging(args.json_logs)
     import sqlite3
 
@@ -178,7 +176,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def _check_live(args: argparse.Namespace, settings: Settings) -> int:
     """Ask the running bot's /health if a health port is configured, else look at the DB."""
-    health = _health_config(args)
+    health = _health_config(args, settings)
     if health is not None:
         import json
         import urllib.error
