@@ -13,12 +13,12 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+from collections.abc import MutableMapping
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
-from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
 from bot.clock import Clock
 from storage.conversations import ConversationRepo
@@ -32,6 +32,10 @@ KEEP = timedelta(days=1)
 UPDATE_INTERVAL = 1.0
 
 Data = dict[Any, Any]
+# PTB's own aliases live in its private telegram.ext._utils.types; the same types, spelled out.
+ConversationKey = tuple[int | str, ...]
+ConversationDict = MutableMapping[ConversationKey, object]
+CDCData = tuple[list[tuple[str, float, dict[str, Any]]], dict[str, str]]
 
 
 class _Unstorable(Exception):
