@@ -81,6 +81,8 @@ async def test_reminder_times_are_translated(fast: SleepRecorder, harness: BotHa
     ("typed", "stored"),
     [
         ("kyiv", "Europe/Kyiv"),
+        ("kiev", "Europe/Kyiv"),
+        ("Europe/Kiev", "Europe/Kyiv"),
         ("london", "Europe/London"),
         ("new york", "America/New_York"),
         ("europe/paris", "Europe/Paris"),
@@ -103,6 +105,8 @@ async def test_time_zone_offsets_and_typos_get_suggestions(
     assert "fixed offset" in reply and "Europe/Kyiv" in reply
     await harness.send(USER_ID, USER_ID, "/settings timezone londn")
     assert "Did you mean Europe/London?" in texts_of(harness, USER_ID)[-1]
+    await harness.send(USER_ID, USER_ID, "/settings timezone kiyv")
+    assert "Did you mean Europe/Kyiv?" in texts_of(harness, USER_ID)[-1]
     chat = await harness.services.chats.get(USER_ID)
     assert chat is None or chat.timezone is None
 

@@ -47,6 +47,16 @@ OFFSET_CANDIDATES = (
     "Australia/Sydney",
 )
 SUGGEST_CUTOFF = 75
+#: old names still in the database, and the names in use now (Kyiv, not the Russian "Kiev")
+RENAMED = {
+    "Europe/Kiev": "Europe/Kyiv",
+    "Europe/Uzhgorod": "Europe/Kyiv",
+    "Europe/Zaporozhye": "Europe/Kyiv",
+    "Asia/Calcutta": "Asia/Kolkata",
+    "Asia/Saigon": "Asia/Ho_Chi_Minh",
+    "Asia/Rangoon": "Asia/Yangon",
+    "Asia/Katmandu": "Asia/Kathmandu",
+}
 _OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?$", re.IGNORECASE)
 
 
@@ -58,12 +68,12 @@ def _key(name: str) -> str:
 def _index() -> tuple[dict[str, str], dict[str, str]]:
     """(full name folded -> name, place folded -> name) over the system's zones."""
     names = sorted(zoneinfo.available_timezones())
-    full = {_key(n): n for n in names}
+    full = {_key(n): RENAMED.get(n, n) for n in names}
     places: dict[str, str] = {}
     for name in names:
         parts = name.split("/")
         if len(parts) >= 2 and parts[0] in _AREAS:
-            places.setdefault(_key(parts[-1]), name)
+            places.setdefault(_key(parts[-1]), RENAMED.get(name, name))
     return full, places
 
 
