@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from bot.config import ConfigError, load_settings
-from bot.feeds.service import AddressPolicy
+from bot.feeds.addresses import AddressPolicy
 from storage.demos import NewDemo
 from storage.maintenance import broadcast_backlog
 from tests.feedserver import FeedServer, Route, vcalendar, vevent
