@@ -94,6 +94,9 @@ def test_classify_errors() -> None:
 
 def test_format_duration() -> None:
     assert format_duration(None) == "…"
-    assert format_duration(42.4) == "42s"
-    assert format_duration(125) == "2m 05s"
-    assert format_duration(3 * 3600 + 65) == "3h 01m"
+    assert format_duration(42.4) == "42 sec"
+    assert format_duration(125) == "2 min"
+    assert format_duration(3 * 3600 + 65) == "3 hr"
+    # In the reader's language, not English abbreviations.
+    assert format_duration(125, "uk") == "2 хв"
+    assert format_duration(125, "de") == "2 Min."

@@ -11,8 +11,10 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
+from babel.dates import format_timedelta
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
@@ -20,7 +22,7 @@ from telegram.error import BadRequest
 from bot.broadcast.outbox import Outbox, Outgoing, Progress
 from bot.demos.regions import split_region_prefix
 from bot.i18n import texts
-from bot.i18n.translate import t
+from bot.i18n.translate import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES, t
 from bot.telegram.render import callback_data
 from storage.chats import Chat, ChatRepo
 from storage.outbox import OutboxRepo
@@ -78,15 +80,13 @@ async def render(payload: dict[str, Any], chat: Chat) -> Outgoing | None:
     return Outgoing(html=str(html)) if html else None
 
 
-def format_duration(seconds: float | None) -> str:
+def format_duration(seconds: float | None, lang: str | None = None) -> str:
+    """An estimate in the reader's language and units ("2 min", "2 хв", "2 Min."); "…" unknown."""
     if seconds is None:
         return "…"
-    s = max(0, round(seconds))
-    if s < 60:
-        return f"{s}s"
-    if s < 3600:
-        return f"{s // 60}m {s % 60:02d}s"
-    return f"{s // 3600}h {s % 3600 // 60:02d}m"
+    delta = timedelta(seconds=max(0, round(seconds)))
+    locale = lang if lang in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE
+    return str(format_timedelta(delta, threshold=1.5, format="short", locale=locale))
 
 
 def status_markup(lang: str | None, broadcast_id: int) -> InlineKeyboardMarkup:
@@ -115,7 +115,7 @@ def progress_text(lang: str | None, p: Progress, number: int | None = None) -> s
     if p.final:
         template = texts.ANNOUNCE_STOPPED if p.stopped else texts.ANNOUNCE_FINISHED
         return t(lang, template, **values)
-    return t(lang, texts.ANNOUNCE_PROGRESS, eta=format_duration(p.eta_seconds), **values)
+    return t(lang, texts.ANNOUNCE_PROGRESS, eta=format_duration(p.eta_seconds, lang), **values)
 
 
 class StatusReporter:
