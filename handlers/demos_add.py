@@ -29,6 +29,7 @@ from bot.demos.cards import (
     parse_adddemo,
     render_card,
 )
+from bot.demos.regions import match_region, unknown_region_text
 from bot.demos.timeparse import InputError, parse_when
 from bot.i18n import texts
 from bot.i18n.translate import t
@@ -103,6 +104,11 @@ async def _preview(update: Update, context: ContextTypes.DEFAULT_TYPE, new: NewD
     tz, _ = await chat_zone(update, services)
     lang = await language_for(update, context)
     region = f"\n📍 {new.region}" if new.region else ""
+    if new.region:
+        # A typo in a new demonstration's region would hide it from that region's chats.
+        match = match_region(new.region, await services.demos.known_regions(services.clock.now()))
+        if match.suggestions:
+            region += "\n⚠️ " + unknown_region_text(lang, match)
     html = (
         t(lang, texts.ADDDEMO_PREVIEW)
         + "\n\n"

@@ -161,3 +161,15 @@ async def test_one_stored_form_for_a_region_in_every_command(
     assert "Vigil" in texts_of(harness, USER_ID)[-1]
     await harness.send(USER_ID, USER_ID, "/settings region")
     assert [b["text"] for b in harness.last(USER_ID).buttons()].count("📍 north west") == 1
+
+
+async def test_adddemo_preview_warns_of_a_region_typo(
+    fast: SleepRecorder, harness: BotHarness
+) -> None:
+    await add_demo(harness, 30, region="london")
+    line = "/adddemo 2026-12-05 14:00 | Parliament Square | March | https://example.org | londn"
+    await harness.send(ADMIN_ID, ADMIN_ID, line)
+    preview = texts_of(harness, ADMIN_ID)[-1]
+    assert "⚠️ I don't know the region “londn”. Did you mean “london”?" in preview
+    await harness.send(ADMIN_ID, ADMIN_ID, line.replace("londn", "london"))
+    assert "⚠️" not in texts_of(harness, ADMIN_ID)[-1]
