@@ -158,9 +158,12 @@ async def run_outbox(
     request: BaseRequest | None = None,
 ) -> dict[str, Any]:
     settings = Settings(token=TOKEN, api_base_url=tg.url, db_path=db_path)
-    app = build_application(settings, request=request)
-    app.bot_data["outbox_limits"] = limits
-    app.bot_data["outbox_options"] = OutboxOptions(workers=workers)
+    app = build_application(
+        settings,
+        request=request,
+        outbox_limits=limits,
+        outbox_options=OutboxOptions(workers=workers),
+    )
     await start_application(app)
     try:
         services: Services = app.bot_data[SERVICES_KEY]

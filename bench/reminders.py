@@ -142,8 +142,7 @@ async def _fanout(chats: int, runs: int) -> dict[str, list[float]]:
             core.group_chat(-1_000_000_000 - i)
         async with FakeBotApiServer(core) as server:
             settings = Settings(token=TOKEN, api_base_url=server.url, db_path=path, flood_limit=0)
-            app = build_application(settings)
-            app.bot_data["outbox_limits"] = OutboxLimits.off()
+            app = build_application(settings, outbox_limits=OutboxLimits.off())
             await start_application(app, polling=False)
             try:
                 services = _services(app)

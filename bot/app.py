@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter
 from telegram.request import BaseRequest
 
 from bot.broadcast import announce
-from bot.broadcast.outbox import build_outbox
+from bot.broadcast.outbox import OutboxOptions, build_outbox
+from bot.broadcast.ratelimit import OutboxLimits
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.content.service import ContentService
 from bot.feeds.service import build_feed_service
 from bot.jobs import demo_notice_wakeup, register_jobs, reminder_wakeup
+from bot.ops.alerts import ErrorAlerts
 from bot.ops.health import start_health_server, stop_health_server
 from bot.ops.metrics import Metrics, TrackingRequest, install_metrics, metrics_of
 from bot.ops.privacy import install_log_privacy
@@ -51,8 +55,13 @@ def build_application(
     get_updates_request: BaseRequest | None = None,
     application_class: type[AnyApplication] = Application,
     rate_limiter: BaseRateLimiter[Any] | None = None,
+    outbox_limits: OutboxLimits | None = None,
+    outbox_options: OutboxOptions | None = None,
 ) -> AnyApplication:
-    """Wire settings, services and handlers into a PTB Application (nothing is opened yet)."""
+    """Wire settings, services and handlers into a PTB Application (nothing is opened yet).
+
+    ``outbox_limits`` replace the OUTBOX_* settings and ``outbox_options`` the outbox engine's
+    defaults (workers, sleep, timeouts): benchmarks and tests inject them here."""
     clock = clock or SystemClock()
     install_log_privacy(settings.token)  # before anything can log the token or an update
     silence_raw_send_suggestion()
@@ -68,7 +77,7 @@ def build_application(
         .token(settings.token or OFFLINE_TOKEN)
         .base_url(settings.bot_base_url)
         .base_file_url(settings.file_base_url)
-        .post_init(_post_init)
+        .post_init(functools.partial(_post_init, wiring=_Wiring(outbox_limits, outbox_options)))
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
@@ -88,7 +97,15 @@ def build_application(
     return app
 
 
-async def _post_init(app: AnyApplication) -> None:
+@dataclass(frozen=True)
+class _Wiring:
+    """What build_application was given for post_init to build the services with."""
+
+    outbox_limits: OutboxLimits | None
+    outbox_options: OutboxOptions | None
+
+
+async def _post_init(app: AnyApplication, wiring: _Wiring) -> None:
     """Open storage, index the corpus, then start the feature services."""
     settings: Settings = app.bot_data["settings"]
     clock: Clock = app.bot_data["clock"]
@@ -103,11 +120,12 @@ async def _post_init(app: AnyApplication) -> None:
             chats=ChatRepo(db),
             content=content,
             admin_cache=AdminCache(clock),
-            outbox=build_outbox(app, db, clock),
+            outbox=build_outbox(app, db, clock, wiring.outbox_limits, wiring.outbox_options),
             feeds=build_feed_service(app.bot, db, clock, settings),
         )
+        services.alerts = ErrorAlerts(clock)
         app.bot_data[SERVICES_KEY] = services
-        _install_reminders(app, services)  # demos + reminders (issue 3)
+        _install_reminders(app, services)
         # The outbox resumes unfinished broadcasts in the background (bot/broadcast/outbox.py).
         announce.install(services.outbox, app.bot, services.chats)
         await services.outbox.start()

@@ -9,6 +9,7 @@ from telegram.ext import CallbackContext
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.ops.alerts import ErrorAlerts
 from storage.chats import ChatRepo
 from storage.db import Database
 
@@ -36,13 +37,13 @@ class Services:
     admin_cache: AdminCache
     outbox: Outbox
     feeds: FeedService
-    # Demonstrations and reminders (issue 3): set in bot.app.post_init right after construction.
+    # Errors reported to the administrators (handlers/errors.py).
+    alerts: ErrorAlerts = field(init=False)
+    # Demonstrations and reminders: set in bot.app.post_init right after construction.
     demos: DemoRepo = field(init=False)
     reminders: ReminderService = field(init=False)
     # The admin write path for demos (add, edit, cancel, restore) and its notices.
     demo_service: DemoService = field(init=False)
-    # Feature services (outbox, reminders, feeds, ...) are added as typed fields below,
-    # each built in bot.app.post_init.
 
 
 def get_services(context: CallbackContext[Any, Any, Any, Any]) -> Services:

@@ -30,10 +30,10 @@ from handlers import (
 
 def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Register every feature's handlers. Order matters only where noted."""
-    # guards first, in group -1: flood control, edited/forwarded commands, other bots (issue 5).
+    # guards first, in group -1: flood control, edited/forwarded commands, other bots.
     guards.register(app)
     start.register(app)
-    # content (issue 2); the /addstatement conversation first, before any text handlers
+    # content; the /addstatement conversation first, before any text handlers
     statements_admin.register(app)
     statements.register(app)
     excerpt.register(app)
@@ -43,7 +43,7 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     feeds.register(app)
     forget.register(app)
     announce.register(app)
-    # demonstrations and reminders (issue 3); membership in its own group (-5)
+    # demonstrations and reminders; membership in its own group (-5)
     membership.register(app)
     subscriptions.register(app)
     settings.register(app)

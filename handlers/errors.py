@@ -6,19 +6,20 @@ import logging
 from typing import Any
 
 from telegram import Update
-from telegram.constants import ChatType
+from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
 from bot.i18n import texts
-from bot.i18n.translate import t
+from bot.i18n.translate import DEFAULT_LANGUAGE, t
+from bot.services import SERVICES_KEY, Services
 from bot.telegram.replies import language_for, reply_html
 
 log = logging.getLogger(__name__)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the exception with ids only, then apologise to the user if there is one."""
+    """Log the exception with ids only, tell the admins (rate-limited), apologise to the user."""
     err = context.error
     chat = update.effective_chat if isinstance(update, Update) else None
     chat_id = chat.id if chat else None
@@ -28,6 +29,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         type(err).__name__,
         exc_info=err if not isinstance(err, TelegramError) else None,
     )
+    await _tell_admins(context, chat_id, err)
     if not isinstance(update, Update):
         return
     try:
@@ -38,6 +40,31 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             await reply_html(update, context, t(lang, texts.INTERNAL_ERROR))
     except Exception as exc:  # the apology itself failing must not loop
         log.warning("could not tell the user about an error: %s", type(exc).__name__)
+
+
+async def _tell_admins(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int | None, err: BaseException | None
+) -> None:
+    """A short report to each bot administrator, at most one every few minutes."""
+    services = context.application.bot_data.get(SERVICES_KEY)
+    if not isinstance(services, Services) or not services.settings.admin_ids:
+        return
+    count = services.alerts.record()
+    if count is None:
+        return
+    for admin_id in sorted(services.settings.admin_ids):
+        try:
+            lang = await services.chats.language(admin_id) or DEFAULT_LANGUAGE
+            html = t(
+                lang,
+                texts.ERROR_REPORT,
+                count=count,
+                error=type(err).__name__ if err else "?",
+                chat=chat_id if chat_id is not None else "-",
+            )
+            await context.bot.send_message(admin_id, html, parse_mode=ParseMode.HTML)
+        except Exception as exc:  # an admin who never started the bot, or Telegram down
+            log.warning("could not report an error to admin %s: %s", admin_id, type(exc).__name__)
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -14,6 +14,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.app import build_application, start_application, stop_application
+from bot.broadcast.outbox import OutboxOptions
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.emulator import BotApiCore, FakeBotApiServer
@@ -46,6 +47,9 @@ class TrackingApplication(Application):  # type: ignore[type-arg]
 
 
 ROOT = Path(__file__).resolve().parent.parent
+# Outbox engine options for every Application the harness builds (None: the defaults);
+# tests.outbox_helpers.fast_options sets them for one test.
+OUTBOX_OPTIONS: OutboxOptions | None = None
 
 
 def bot_env(**settings: str) -> dict[str, str]:
@@ -105,7 +109,10 @@ class BotHarness:
         )
         self.tracker = UpdateTracker()
         self.app = build_application(
-            self.settings, clock=self.clock, application_class=TrackingApplication
+            self.settings,
+            clock=self.clock,
+            application_class=TrackingApplication,
+            outbox_options=OUTBOX_OPTIONS,
         )
         self.app.bot_data["_tracker"] = self.tracker
         await start_application(self.app)

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 import pytest
 
-import bot.broadcast.outbox as outbox_module
+import tests.harness as harness_module
 from bot.broadcast.outbox import OutboxOptions, Target
 from tests.harness import BotHarness
 
@@ -35,7 +35,7 @@ def fast_options(monkeypatch: pytest.MonkeyPatch, **overrides: object) -> SleepR
         "workers": 8,
     }
     kwargs.update(overrides)
-    monkeypatch.setattr(outbox_module, "default_options", lambda: OutboxOptions(**kwargs))  # type: ignore[arg-type]
+    monkeypatch.setattr(harness_module, "OUTBOX_OPTIONS", OutboxOptions(**kwargs))  # type: ignore[arg-type]
     # Limits scaled up so tests are quick; tests of the limits set their own.
     monkeypatch.setenv("OUTBOX_PER_SECOND", "2000")
     monkeypatch.setenv("OUTBOX_PER_SECOND_CHAT", "off")

@@ -141,20 +141,19 @@ class Outbox(Engine):
     # --- lifecycle ---------------------------------------------------------------------------
 
 
-def default_options() -> OutboxOptions:
-    """Options for an Outbox built by the application (tests replace this function)."""
-    return OutboxOptions()
-
-
-def build_outbox(app: Any, db: Database, clock: Clock) -> Outbox:
-    """The application's Outbox: limits from ``bot_data["outbox_limits"]`` or the environment."""
-    limits = app.bot_data.get("outbox_limits")
-    options = app.bot_data.get("outbox_options")
+def build_outbox(
+    app: Any,
+    db: Database,
+    clock: Clock,
+    limits: OutboxLimits | None = None,
+    options: OutboxOptions | None = None,
+) -> Outbox:
+    """The application's Outbox: the limits given to build_application, else the environment's."""
     return Outbox(
         db,
         ChatRepo(db),
         app.bot,
         clock,
-        limits if isinstance(limits, OutboxLimits) else OutboxLimits.from_env(),
-        options if isinstance(options, OutboxOptions) else default_options(),
+        limits if limits is not None else OutboxLimits.from_env(),
+        options if options is not None else OutboxOptions(),
     )

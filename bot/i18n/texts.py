@@ -35,7 +35,7 @@ CMD_TABLE = N_("The whole comparison table as an image")
 CMD_ADDSTATEMENT = N_("Add a published statement (send a file)")
 CMD_REMOVESTATEMENT = N_("Remove an added statement")
 
-# --- content: statements, excerpts, facts, table, inline, statement uploads (issue 2) ----------
+# --- content: statements, excerpts, facts, table, inline, statement uploads
 # Shared pieces
 CONTENT_SOURCE = N_("<i>{title}</i> — {byline}")
 CONTENT_SOURCE_TITLE_ONLY = N_("<i>{title}</i>")
@@ -139,6 +139,11 @@ NOT_GROUP_ADMIN = N_("Sorry, only this group's administrators can do that.")
 NOT_YOUR_BUTTON = N_("This button isn't for you.")
 BUTTON_EXPIRED = N_("This button has expired. Please send the command again.")
 INTERNAL_ERROR = N_("Sorry, something went wrong on my side. Please try again in a moment.")
+# To the bot's administrators, at most one every 10 minutes: ids and error kinds, never texts.
+ERROR_REPORT = N_(
+    "⚠️ Errors while handling updates: {count} since the last report, the latest"
+    " <code>{error}</code> in chat {chat}. Details are in the log."
+)
 UNKNOWN_COMMAND = N_("I don't know that command. Send /help to see what I can do.")
 NOTHING_TO_CANCEL = N_("There is nothing to cancel right now.")
 SEARCH_HINT = N_(
@@ -146,7 +151,7 @@ SEARCH_HINT = N_(
     "<code>/excerpt words</code>, in groups too."
 )
 
-# --- subscriptions, settings, demonstrations, reminders (issue 3) ------------------------------
+# --- subscriptions, settings, demonstrations, reminders
 CMD_SUBSCRIBE = N_("Get demonstration reminders in this chat")
 CMD_UNSUBSCRIBE = N_("Stop reminders in this chat")
 CMD_SETTINGS = N_("Time zone, reminder times, region")
@@ -350,7 +355,7 @@ FIELD_DESCRIPTION = N_("Description")
 FIELD_REGION = N_("Region")
 FIELD_DETAILS = N_("Practical details")
 
-# --- languages, calendar file and calendar feeds (issue 6) -------------------------------------
+# --- languages, calendar file and calendar feeds
 CMD_LANGUAGE = N_("Choose the language I speak in this chat")
 CMD_CALENDAR = N_("Upcoming demonstrations as a calendar file (.ics)")
 CMD_FEED = N_("Calendar feeds: /feed add|list|remove|sync")
@@ -435,7 +440,7 @@ FEED_TIMEZONE_UNKNOWN = N_(
     "time zone ({default})."
 )
 
-# --- hardening: flood control, /forget (issue 5) ----------------------------------------------
+# --- hardening: flood control, /forget
 CMD_FORGET = N_("Erase everything the bot stores about this chat")
 FLOOD_WARNING = N_("Please slow down: I will ignore your commands and buttons for a few seconds.")
 FORGET_CONFIRM = N_(
@@ -453,7 +458,7 @@ FORGET_KEPT = N_("Nothing was erased.")
 BUTTON_ERASE = N_("🗑 Erase")
 BUTTON_KEEP = N_("Keep")
 
-# --- announcements and broadcasts (issue 4) -----------------------------------------------------
+# --- announcements and broadcasts
 CMD_ANNOUNCE = N_("Announce to subscribed chats: /announce [region=NAME] text, or reply")
 CMD_BROADCASTS = N_("Recent broadcasts and their counts")
 CMD_STOPBROADCAST = N_("Stop a broadcast: /stopbroadcast number")
