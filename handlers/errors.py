@@ -54,7 +54,10 @@ async def _tell_admins(
         return
     for admin_id in sorted(services.settings.admin_ids):
         try:
-            lang = await services.chats.language(admin_id) or DEFAULT_LANGUAGE
+            chat = await services.chats.get(admin_id)
+            if chat is None or not chat.active:
+                continue  # never started the bot: Telegram would refuse
+            lang = chat.language or chat.app_language or DEFAULT_LANGUAGE
             html = t(
                 lang,
                 texts.ERROR_REPORT,

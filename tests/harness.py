@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 from dataclasses import dataclass, field
@@ -112,7 +113,8 @@ class BotHarness:
             self.settings,
             clock=self.clock,
             application_class=TrackingApplication,
-            outbox_options=OUTBOX_OPTIONS,
+            # A fresh copy each time: tests adjust their Application's options in place.
+            outbox_options=dataclasses.replace(OUTBOX_OPTIONS) if OUTBOX_OPTIONS else None,
         )
         self.app.bot_data["_tracker"] = self.tracker
         await start_application(self.app)
