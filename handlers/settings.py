@@ -15,7 +15,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from bot.demos.cards import clean_region, error_text, lead_phrase
 from bot.demos.regions import match_region, unknown_region_text
 from bot.demos.timeparse import InputError, format_lead, parse_leads
-from bot.demos.zones import match_zone
+from bot.demos.zones import ZoneSuggestion, match_zone
 from bot.i18n import texts
 from bot.i18n.translate import t
 from bot.services import get_services
@@ -142,6 +142,13 @@ async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         else:
             await reply_html(update, context, t(lang, texts.SETTINGS_USAGE))
             return
+    except ZoneSuggestion as exc:
+        buttons = [
+            [InlineKeyboardButton(name, callback_data=callback_data(PREFIX, "tz", name))]
+            for name in exc.choices
+        ]
+        await reply_html(update, context, error_text(lang, exc), InlineKeyboardMarkup(buttons))
+        return
     except InputError as exc:
         await reply_html(update, context, error_text(lang, exc))
         return

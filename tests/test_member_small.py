@@ -105,10 +105,16 @@ async def test_time_zone_offsets_and_typos_get_suggestions(
     assert "fixed offset" in reply and "Europe/Kyiv" in reply
     await harness.send(USER_ID, USER_ID, "/settings timezone londn")
     assert "Did you mean Europe/London?" in texts_of(harness, USER_ID)[-1]
+    suggestion = harness.last(USER_ID)
+    assert [b["callback_data"] for b in suggestion.buttons()] == ["set:tz:Europe/London"]
     await harness.send(USER_ID, USER_ID, "/settings timezone kiyv")
     assert "Did you mean Europe/Kyiv?" in texts_of(harness, USER_ID)[-1]
     chat = await harness.services.chats.get(USER_ID)
     assert chat is None or chat.timezone is None
+    # A suggestion is one press away.
+    await harness.press(USER_ID, USER_ID, suggestion.message_id, "set:tz:Europe/London")
+    chat = await harness.services.chats.get(USER_ID)
+    assert chat is not None and chat.timezone == "Europe/London"
 
 
 async def test_feed_list_dates_in_the_usual_format_with_zone(

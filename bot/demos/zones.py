@@ -88,8 +88,16 @@ def _offsets(name: str, year: int) -> set[int]:
     return out
 
 
+class ZoneSuggestion(InputError):
+    """Not a zone as typed, but these are likely (offered as buttons)."""
+
+    def __init__(self, text: str, value: str, choices: list[str]) -> None:
+        super().__init__(text, value=value, suggestions=", ".join(choices))
+        self.choices = tuple(choices)
+
+
 def match_zone(value: str, now: datetime | None = None) -> str:
-    """The IANA name the person meant, or InputError explaining and suggesting."""
+    """The IANA name the person meant; ZoneSuggestion (likely names) or InputError if none."""
     cleaned = " ".join(value.split())[:64]
     full, places = _index()
     key = _key(cleaned)
@@ -105,11 +113,7 @@ def match_zone(value: str, now: datetime | None = None) -> str:
             return "UTC"
         year = (now or datetime.now(UTC)).year
         near = [n for n in OFFSET_CANDIDATES if total in _offsets(n, year)][:3]
-        raise InputError(
-            texts.SETTINGS_TZ_OFFSET,
-            value=cleaned,
-            suggestions=", ".join(near) if near else "Europe/London",
-        )
+        raise ZoneSuggestion(texts.SETTINGS_TZ_OFFSET, cleaned, near or ["UTC"])
     choices = {**places, **full}
     found = process.extract(
         key, list(choices), scorer=fuzz.WRatio, limit=6, score_cutoff=SUGGEST_CUTOFF
@@ -119,7 +123,5 @@ def match_zone(value: str, now: datetime | None = None) -> str:
         if choices[k] not in suggestions:
             suggestions.append(choices[k])
     if suggestions:
-        raise InputError(
-            texts.SETTINGS_TZ_SUGGEST, value=cleaned, suggestions=", ".join(suggestions[:3])
-        )
+        raise ZoneSuggestion(texts.SETTINGS_TZ_SUGGEST, cleaned, suggestions[:3])
     raise InputError(texts.SETTINGS_TZ_BAD, value=cleaned)
