@@ -526,3 +526,18 @@ async def test_redirect_to_non_global_refused_before_connecting(
         await fetcher.fetch(server.url("/go.ics"))
     assert err.value.kind == "private"
     assert connects and all(host == "127.0.0.1" for host, _ in connects)
+
+
+async def test_feed_add_with_a_resolver_that_hangs_times_out(harness: BotHarness) -> None:
+    async def hanging(host: str, port: int) -> list[str]:
+        await asyncio.sleep(30)
+        return []
+
+    harness.services.feeds.fetcher.resolver = hanging
+    harness.services.feeds.fetcher.timeout = 0.2
+    await harness.send(ADMIN_ID, ADMIN_ID, "/start")
+    await harness.send(ADMIN_ID, ADMIN_ID, "/feed add https://slow-dns.example/x.ics")
+    assert texts_of(harness, ADMIN_ID)[-1] == (
+        "Feed not added: the server took too long to answer."
+    )
+    assert await harness.services.feeds.repo.all() == []

@@ -141,8 +141,11 @@ class FeedFetcher:
         """What /feed add checks before saving: a usable URL whose host is allowed."""
         url = check_url(url)
         host, port = host_and_port(url)
-        async with asyncio.timeout(self.timeout):
-            await vetted_addresses(host, port, self.policy, self.resolver)
+        try:
+            async with asyncio.timeout(self.timeout):
+                await vetted_addresses(host, port, self.policy, self.resolver)
+        except TimeoutError as exc:
+            raise FeedError("timeout") from exc
         return url
 
     async def fetch(

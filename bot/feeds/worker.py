@@ -256,4 +256,7 @@ async def parse_in_worker(job: ParseJob, budget: Budget) -> ParsedFeed:
 
 
 if __name__ == "__main__":
+    # Ctrl-C in the bot's terminal reaches this process group too: the bot decides, and its
+    # end of the pipe closing is what stops the server.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     serve()
