@@ -32,6 +32,8 @@ def test_region_keys_and_matching() -> None:
     assert match_region("North-West", ["north west"]).region == "north west"
     typo = match_region("londn", ["london", "leeds"])
     assert not typo.known and typo.suggestions == ("london",)
+    assert match_region("north", ["north west", "leeds"]).suggestions == ("north west",)
+    assert match_region("kyiv", ["kharkiv"]).suggestions == ()
     assert match_region("off", ["london"]).region is None
 
 
@@ -173,3 +175,13 @@ async def test_adddemo_preview_warns_of_a_region_typo(
     assert "⚠️ I don't know the region “londn”. Did you mean “london”?" in preview
     await harness.send(ADMIN_ID, ADMIN_ID, line.replace("londn", "london"))
     assert "⚠️" not in texts_of(harness, ADMIN_ID)[-1]
+
+
+async def test_announce_unquoted_multi_word_region_is_not_sent_to_a_part_of_it(
+    fast: SleepRecorder, harness: BotHarness
+) -> None:
+    """The issue's case: `/announce region=north west …` targeted "north"."""
+    await subscribe(harness, [7001], region="north west")
+    await harness.send(ADMIN_ID, ADMIN_ID, "/announce region=north west March on Saturday")
+    assert "Did you mean “north west”?" in texts_of(harness, ADMIN_ID)[-1]
+    assert await _count_broadcasts(harness) == 0

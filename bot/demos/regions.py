@@ -15,8 +15,9 @@ from bot.demos.timeparse import InputError
 from bot.i18n import texts
 from bot.i18n.translate import t
 
-#: how alike (0-100, rapidfuzz ratio on the folded name) a known region must be to be suggested
-SUGGEST_CUTOFF = 70
+#: how alike (0-100, rapidfuzz WRatio on the folded name) a known region must be to be
+#: suggested: a typo ("londn") or a part of the name ("north" for "north west")
+SUGGEST_CUTOFF = 85
 MAX_SUGGESTIONS = 3
 
 # `region=` then a quoted value ("…", '…', “…”, «…»; in HTML the straight quotes arrive as
@@ -60,7 +61,7 @@ def match_region(value: str, known: Iterable[str]) -> RegionMatch:
     if key in by_key:
         return RegionMatch(by_key[key], True)
     found = process.extract(
-        key, list(by_key), scorer=fuzz.ratio, limit=MAX_SUGGESTIONS, score_cutoff=SUGGEST_CUTOFF
+        key, list(by_key), scorer=fuzz.WRatio, limit=MAX_SUGGESTIONS, score_cutoff=SUGGEST_CUTOFF
     )
     return RegionMatch(cleaned, False, tuple(by_key[k] for k, _score, _i in found))
 
