@@ -8,7 +8,7 @@ from rapidfuzz.distance import OSA
 from bot.content.corpus import FactRow
 from bot.content.results import FactMatch
 from bot.content.text import MAX_QUERY_CHARS, STOP_WORDS, wordlist, words
-from bot.content.vectors import Embedder, Matrix, loaded_embedder
+from bot.content.vectors import Matrix, loaded_embedder
 
 #: cosine a query needs with a row to match it by meaning alone (no keyword in common)
 MIN_MEANING_SIM = 0.3
@@ -100,15 +100,16 @@ class FactMatcher:
         self._fact_words = self._build_fact_words()
         self._vectors: Matrix | None = None
 
-    def embed_rows(self, embedder: Embedder) -> None:
-        """Row vectors (question and both answers) for matching by meaning."""
-        self._vectors = embedder.embed([f"{r.question} {r.israel} {r.russia}" for r in self._facts])
-
     def _by_meaning(self, toks: list[str]) -> FactMatch:
-        """No keyword matched: the row closest in meaning, when close enough."""
+        """No keyword matched: the row closest in meaning, when close enough (row vectors:
+        question and both answers, made once the model is loaded)."""
         embedder = loaded_embedder()
-        if embedder is None or self._vectors is None or not self._facts:
+        if embedder is None or not self._facts:
             return FactMatch(kind="none")
+        if self._vectors is None:
+            self._vectors = embedder.embed(
+                [f"{r.question} {r.israel} {r.russia}" for r in self._facts]
+            )
         sims = self._vectors @ embedder.embed([" ".join(toks)])[0]
         best = int(np.argmax(sims))
         if float(sims[best]) < MIN_MEANING_SIM:

@@ -22,7 +22,15 @@ import numpy as np
 from bot.content.lexical import LexicalIndex
 from bot.content.results import highlight_html
 from bot.content.text import MAX_QUERY_CHARS, content_words
-from bot.content.vectors import DIM, Embedder, Matrix, from_blob, shared_embedder, to_blob
+from bot.content.vectors import (
+    DIM,
+    Embedder,
+    Matrix,
+    from_blob,
+    loaded_embedder,
+    shared_embedder,
+    to_blob,
+)
 from storage.content import ContentRepository, ParagraphRecord
 from storage.vectors import VectorRepository
 
@@ -92,7 +100,9 @@ class HybridSearch:
 
     @staticmethod
     async def embedder() -> Embedder | None:
-        return await asyncio.to_thread(shared_embedder)
+        """The model; waits (in a thread, not blocking the loop) only while it loads."""
+        loaded = loaded_embedder()
+        return loaded if loaded is not None else await asyncio.to_thread(shared_embedder)
 
     async def refresh(self, rows: list[tuple[ParagraphRecord, str]], docs: dict[str, Doc]) -> None:
         """Rebuild the vocabulary and the vector matrix; embed only texts not stored yet."""

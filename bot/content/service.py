@@ -78,9 +78,6 @@ class ContentService:
         }
         docs = {s.slug: Doc(s.language, s.translation_of) for s in self._statements.values()}
         await self.searcher.refresh(await self.repo.all_paragraphs(), docs)
-        embedder = await self.searcher.embedder()
-        if embedder is not None:
-            self._matcher.embed_rows(embedder)
         self._generation += 1  # and again: a search that began during the refresh is stale too
 
     def clear_cache(self) -> None:
