@@ -99,7 +99,7 @@ def methods(svc: ContentService) -> dict[str, Runner]:
     return {
         "plain FTS5 bm25 (AND)": fts_and,
         "plain FTS5 bm25 (OR)": fts_or,
-        "lexical pipeline (before)": via("lexical"),
+        "lexical only": via("lexical"),
         "dense only (wordllama)": via("dense"),
         "hybrid": via("hybrid"),
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -223,3 +224,19 @@ async def test_more_past_the_end_shows_the_last_passages(harness: BotHarness) ->
     assert "<b>" in (harness.last(USER_ID).source_text or "")
     assert "of" in text.split("\n")[0]
     no_failed_calls(harness)
+
+
+async def test_member_query_set_floor(svc: ContentService) -> None:
+    """A regression guard over both halves of the member-style English queries."""
+    data = json.loads((ROOT / "tests" / "data" / "search_eval.json").read_text("utf-8"))
+    english = [q for q in data["queries"] if q["lang"] == "en"]
+    assert len(english) >= 50
+    top1 = top3 = 0
+    for q in english:
+        expected = {(e["slug"], e["idx"]) for e in q["expected"]}
+        page = await svc.search(q["query"], limit=3)
+        got = [(h.statement.slug, h.paragraph.index) for h in page.hits]
+        top1 += bool(got) and got[0] in expected
+        top3 += any(g in expected for g in got)
+    assert top1 / len(english) >= 0.75
+    assert top3 / len(english) >= 0.9
