@@ -90,17 +90,22 @@ async def serve(n: int) -> None:
                 "duplicates": sum(max(0, k - 1) for k in counts),
                 "too_many": core.stats.too_many_requests,
             }
-        elif cmd["cmd"] == "probe":
-            lat = []
+        elif cmd["cmd"] == "probe":  # commands one after another; lost: no reply in 10 s
+            lat, starts, lost = [], [], 0
             for i in range(cmd["n"]):
                 p = PROBE_CHATS[i % len(PROBE_CHATS)]
                 before = len(core.sent_to(p))
                 start = time.perf_counter()
                 core.push_message(p, p, "/excerpt occupation")
-                await core.wait_for(lambda p=p, b=before: len(core.sent_to(p)) > b, 10)  # type: ignore[misc]
-                lat.append(time.perf_counter() - start)
+                try:
+                    await core.wait_for(lambda p=p, b=before: len(core.sent_to(p)) > b, 10)  # type: ignore[misc]
+                except TimeoutError:
+                    lost += 1
+                else:
+                    lat.append(time.perf_counter() - start)
+                    starts.append(start)
                 await asyncio.sleep(cmd["interval"])
-            out = {"latencies": lat}
+            out = {"latencies": lat, "starts": starts, "lost": lost}
         print(json.dumps(out), flush=True)
     await server.stop()
 
@@ -135,7 +140,7 @@ class FakeTelegram:
 
 
 # --- the bot side ----------------------------------------------------------------------------
-async def _subscribe(db_path: Path, ids: list[int]) -> None:
+async def subscribe_chats(db_path: Path, ids: list[int]) -> None:
     db = await Database.open(db_path)
     now = "2026-11-21T12:00:00+00:00"
     async with db.transaction() as conn:
@@ -238,7 +243,7 @@ async def bench(
         with tempfile.TemporaryDirectory() as tmp:
             for r in range(rounds):
                 db_path = Path(tmp) / f"bench{r}.sqlite3"
-                await _subscribe(db_path, ids)
+                await subscribe_chats(db_path, ids)
                 for rate in rates:
                     limits = OutboxLimits(rate, 20 * rate / 30, rate / 30)
                     await tg.ask(cmd="limits", rate=rate)

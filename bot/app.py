@@ -13,6 +13,7 @@ from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter
 from telegram.request import BaseRequest
 
 from bot.broadcast import announce
+from bot.broadcast.budget import SendBudget
 from bot.broadcast.outbox import OutboxOptions, build_outbox
 from bot.broadcast.ratelimit import OutboxLimits
 from bot.clock import Clock, SystemClock
@@ -54,7 +55,6 @@ def build_application(
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
     application_class: type[AnyApplication] = Application,
-    rate_limiter: BaseRateLimiter[Any] | None = None,
     outbox_limits: OutboxLimits | None = None,
     outbox_options: OutboxOptions | None = None,
 ) -> AnyApplication:
@@ -86,14 +86,17 @@ def build_application(
     builder = builder.persistence(SqlitePersistence(settings.db_path, clock))
     # Chats are served concurrently, each chat's updates in order (bot/telegram/chat_order.py).
     builder = builder.concurrent_updates(PerChatUpdateProcessor())
-    if rate_limiter is not None:
-        builder = builder.rate_limiter(rate_limiter)
+    # One send budget for every call that posts or edits: replies and broadcasts share
+    # Telegram's limits, by priority (bot/broadcast/budget.py); the outbox sets its limits.
+    budget = SendBudget()
+    limiter: BaseRateLimiter[Any] = budget
+    builder = builder.rate_limiter(limiter)
     app = builder.build()
     app.bot_data["settings"] = settings
     app.bot_data["clock"] = clock
     register_all(app)
     register_jobs(app)
-    install_metrics(app, metrics)
+    install_metrics(app, metrics, budget)
     return app
 
 

@@ -11,6 +11,7 @@ from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.broadcast import announce
+from bot.broadcast.budget import REPLY
 from bot.broadcast.delivery import Job, placeholder_chat, transmit
 from bot.broadcast.outbox import Target
 from bot.demos.cards import error_text
@@ -83,7 +84,7 @@ async def announce_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     out = await announce.render(request.payload, placeholder_chat(chat.id))
     if out is not None:
         job = Job(draft_id, chat.id, None, 0, None)
-        await transmit(context.bot, services.outbox.limiter, job, out)
+        await transmit(context.bot, job, out, how=REPLY)
     buttons = InlineKeyboardMarkup(
         [
             [
@@ -137,14 +138,23 @@ async def announce_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     region = broadcast.payload.get("region")
     targets = await _targets(services, region if isinstance(region, str) else None)
     status_at = (query.message.chat.id, query.message.message_id)
-    if not await services.outbox.launch(broadcast.id, targets, status_at=status_at):
+    # The outbox holds its progress edits until this "started" edit is done, so it can never
+    # land after a (fast) broadcast's final report.
+    if not await services.outbox.launch(
+        broadcast.id, targets, status_at=status_at, hold_status=True
+    ):
         await query.answer(t(lang, texts.BUTTON_EXPIRED), show_alert=True)
         return
-    await query.answer()
-    launched = await _repo(services).get(broadcast.id)
-    number = launched.label if launched is not None else broadcast.id
-    text = tn(lang, texts.ANNOUNCE_STARTED, texts.ANNOUNCE_STARTED_PLURAL, len(targets), id=number)
-    await edit_or_reply(update, context, text, announce.status_markup(lang, broadcast.id))
+    try:
+        await query.answer()
+        launched = await _repo(services).get(broadcast.id)
+        number = launched.label if launched is not None else broadcast.id
+        text = tn(
+            lang, texts.ANNOUNCE_STARTED, texts.ANNOUNCE_STARTED_PLURAL, len(targets), id=number
+        )
+        await edit_or_reply(update, context, text, announce.status_markup(lang, broadcast.id))
+    finally:
+        services.outbox.release_status(broadcast.id)
 
 
 @bot_admin_only

@@ -10,6 +10,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
+from bot.broadcast.budget import SendAbandoned
 from bot.i18n import texts
 from bot.i18n.translate import DEFAULT_LANGUAGE, t
 from bot.services import SERVICES_KEY, Services
@@ -21,6 +22,8 @@ log = logging.getLogger(__name__)
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the exception with ids only, tell the admins (rate-limited), apologise to the user."""
     err = context.error
+    if isinstance(err, SendAbandoned):  # logged once by the send budget; the chat is flooded
+        return
     chat = update.effective_chat if isinstance(update, Update) else None
     chat_id = chat.id if chat else None
     log.error(

@@ -16,6 +16,7 @@ from telegram.ext import Application
 
 from bot.app import build_application, start_application, stop_application
 from bot.broadcast.outbox import OutboxOptions
+from bot.broadcast.ratelimit import OutboxLimits
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.emulator import BotApiCore, FakeBotApiServer
@@ -109,10 +110,14 @@ class BotHarness:
             flood_limit=self.flood_limit,
         )
         self.tracker = UpdateTracker()
+        # The fake Telegram enforces no limits unless a test sets them, so neither does the
+        # bot's send budget: tests of the limits set OUTBOX_* (tests/outbox_helpers.py).
+        limits_set = any(name.startswith("OUTBOX_") for name in os.environ)
         self.app = build_application(
             self.settings,
             clock=self.clock,
             application_class=TrackingApplication,
+            outbox_limits=None if limits_set else OutboxLimits.off(),
             # A fresh copy each time: tests adjust their Application's options in place.
             outbox_options=dataclasses.replace(OUTBOX_OPTIONS) if OUTBOX_OPTIONS else None,
         )

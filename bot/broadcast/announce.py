@@ -19,6 +19,8 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
+from bot.broadcast.budget import Priority, SendArgs
+from bot.broadcast.delivery import limited_args as _limited
 from bot.broadcast.outbox import Outbox, Outgoing, Progress
 from bot.demos.regions import split_region_prefix
 from bot.i18n import texts
@@ -32,6 +34,8 @@ log = logging.getLogger(__name__)
 KIND = "announce"
 PRIORITY = 0  # reminders use a higher priority and overtake announcements
 CALLBACK_PREFIX = "ann"
+#: progress edits wait like the announcement itself (and a 429 is waited out, bounded)
+STATUS_EDITS = SendArgs(Priority.ANNOUNCE)
 
 _COMMAND_RE = re.compile(r"^\s*/announce(?:@\w+)?(?:\s+|$)", re.IGNORECASE)
 
@@ -138,6 +142,7 @@ class StatusReporter:
                 message_id=progress.status_message_id,
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup,
+                **_limited(self.bot, STATUS_EDITS),
             )
         except BadRequest as exc:
             if "not modified" not in str(exc).lower():

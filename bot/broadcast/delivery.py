@@ -7,10 +7,8 @@ what to do next, without touching the database.
 from __future__ import annotations
 
 import random
-import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any, Literal
 
 from telegram import Bot, InlineKeyboardMarkup
@@ -24,7 +22,7 @@ from telegram.error import (
     TelegramError,
 )
 
-from bot.broadcast.ratelimit import FloodLimiter
+from bot.broadcast.budget import SendArgs, retry_seconds
 from bot.telegram.render import split_message
 from storage.chats import Chat
 
@@ -88,13 +86,6 @@ def placeholder_chat(chat_id: int) -> Chat:
     )
 
 
-def _retry_seconds(exc: RetryAfter) -> float:
-    with warnings.catch_warnings():  # PTB warns that the int form is deprecated
-        warnings.simplefilter("ignore")
-        value = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
 _GONE_PHRASES = (
     "chat not found",
     "user not found",
@@ -111,7 +102,7 @@ def classify(exc: TelegramError) -> Result:
     if isinstance(exc, ChatMigrated):
         return Result("migrated", "migrated", new_chat_id=int(exc.new_chat_id))
     if isinstance(exc, RetryAfter):
-        return Result("retry_after", "flood", retry_after=_retry_seconds(exc))
+        return Result("retry_after", "flood", retry_after=retry_seconds(exc))
     if isinstance(exc, Forbidden):
         return Result("gone", "forbidden")
     if isinstance(exc, BadRequest):  # a NetworkError subclass in PTB: test it first
@@ -130,54 +121,36 @@ def backoff(attempt: int, base: float, cap: float, rng: random.Random) -> float:
     return delay * (0.5 + rng.random() / 2)
 
 
-async def _send_text(
-    bot: Bot,
-    chat_id: int,
-    text: str,
-    reply_markup: InlineKeyboardMarkup | None,
-    thread_id: int | None,
-    timeouts: dict[str, Any],
-) -> int:
-    """sendMessage without building a telegram.Message from the answer; returns its id.
-
-    Goes through ``Bot._post`` (defaults, request object, rate limiter, error mapping to PTB's
-    exceptions: exactly what ``send_message`` does) but reads only ``message_id`` from the
-    result: de-serialising every returned Message was a tenth of a broadcast's CPU time.
-    """
-    data: dict[str, Any] = {
-        "chat_id": chat_id,
-        "text": text,
-        "parse_mode": ParseMode.HTML,
-        "reply_markup": reply_markup,
-        "message_thread_id": thread_id,
-    }
-    result = await bot._post("sendMessage", data, **timeouts)
-    return int(result["message_id"])
+def limited_args(bot: Bot, how: SendArgs) -> dict[str, Any]:
+    """``rate_limit_args`` for bot's calls, when bot has a rate limiter to take them."""
+    return {"rate_limit_args": how} if getattr(bot, "rate_limiter", None) is not None else {}
 
 
 async def transmit(
     bot: Bot,
-    limiter: FloodLimiter,
     job: Job,
     out: Outgoing,
     *,
+    how: SendArgs,
     send_timeout: float | None = None,
 ) -> Result:
-    """Send out to job's chat, part by part for long texts; never raises a TelegramError."""
-    timeouts: dict[str, Any] = {}
+    """Send out to job's chat, part by part for long texts; never raises a TelegramError.
+
+    The bot's rate limiter (bot/broadcast/budget.py) paces each message by ``how.priority``.
+    """
+    extra: dict[str, Any] = limited_args(bot, how)
     if send_timeout is not None:
-        timeouts = {"read_timeout": send_timeout, "write_timeout": send_timeout}
+        extra.update(read_timeout=send_timeout, write_timeout=send_timeout)
     ids: list[int] = []
     try:
         if out.copy_from is not None:
-            await limiter.acquire(job.chat_id)
             copied = await bot.copy_message(
                 chat_id=job.chat_id,
                 from_chat_id=out.copy_from[0],
                 message_id=out.copy_from[1],
                 message_thread_id=job.thread_id,
                 reply_markup=out.reply_markup,
-                **timeouts,
+                **extra,
             )
             ids.append(copied.message_id)
         else:
@@ -185,17 +158,16 @@ async def transmit(
             for i, part in enumerate(parts):
                 if i < job.parts_sent:
                     continue
-                await limiter.acquire(job.chat_id)
-                message_id = await _send_text(
-                    bot,
+                sent = await bot.send_message(
                     job.chat_id,
                     part,
-                    out.reply_markup if i == len(parts) - 1 else None,
-                    job.thread_id,
-                    timeouts,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=out.reply_markup if i == len(parts) - 1 else None,
+                    message_thread_id=job.thread_id,
+                    **extra,
                 )
                 job.parts_sent = i + 1
-                ids.append(message_id)
+                ids.append(sent.message_id)
     except TelegramError as exc:
         return classify(exc)
     return Result("sent", message_ids=ids)

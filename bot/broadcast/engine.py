@@ -11,16 +11,16 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections import deque
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Bot
 
+from bot.broadcast.budget import SendBudget
 from bot.broadcast.delivery import Job, Renderer, Result, backoff, placeholder_chat
 from bot.broadcast.delivery import transmit as _transmit
-from bot.broadcast.ratelimit import FloodLimiter, OutboxLimits
+from bot.broadcast.progress import Progress, Reporter, StatusEdits
+from bot.broadcast.ratelimit import OutboxLimits
+from bot.broadcast.runs import OutboxOptions, Run, progress_of, send_args
 from bot.clock import Clock
 from storage.chats import ChatRepo
 from storage.db import Database
@@ -28,77 +28,7 @@ from storage.outbox import OutboxRepo, Outcome
 
 log = logging.getLogger(__name__)
 
-Sleep = Callable[[float], Awaitable[None]]
-
-
-@dataclass
-class OutboxOptions:
-    """Tuning of the engine; tests inject ``sleep`` so backoff and 429 pauses cost no time."""
-
-    workers: int = 12  # concurrent sends; more only adds HTTP-pool overhead (bench.broadcast)
-    max_attempts: int = 5
-    backoff_base: float = 0.5
-    backoff_cap: float = 30.0
-    max_floods: int = 20  # 429s on one delivery before it counts as failed
-    send_timeout: float | None = None  # per-request read/write timeout (None: PTB's default)
-    page_size: int = 500
-    status_interval: float = 3.0  # seconds (by the injected clock) between progress reports
-    shutdown_grace: float = 5.0  # real seconds in-flight sends may finish when stopping
-    sleep: Sleep = asyncio.sleep
-    seed: int | None = None
-
-
-@dataclass(frozen=True)
-class Progress:
-    """A snapshot of one broadcast for progress reports."""
-
-    broadcast_id: int
-    kind: str
-    total: int
-    sent: int
-    failed: int
-    gone: int
-    skipped: int
-    eta_seconds: float | None
-    status_chat_id: int
-    status_message_id: int
-    created_by: int | None
-    final: bool
-    stopped: bool
-
-
-Reporter = Callable[[Progress], Awaitable[None]]
-
-
-@dataclass
-class _Run:
-    id: int
-    kind: str
-    payload: dict[str, Any]
-    priority: int
-    total: int
-    counts: dict[str, int]
-    created_by: int | None
-    status_chat_id: int | None
-    status_message_id: int | None
-    queue: deque[Job] = field(default_factory=deque)
-    retry: deque[Job] = field(default_factory=deque)
-    cursor: int | None = None
-    exhausted: bool = False
-    busy: int = 0  # queued for or held by a worker, or waiting to retry
-    served: int = 0
-    stopping: bool = False
-    started: float | None = None  # clock seconds when this process began working on it
-    done_here: int = 0
-    last_report: float | None = None
-    reporting: bool = False
-
-    @property
-    def done(self) -> int:
-        return sum(self.counts.values())
-
-    def idle(self) -> bool:
-        return self.exhausted and not self.queue and not self.retry and self.busy == 0
+__all__ = ["Engine", "OutboxOptions", "Progress", "Reporter"]
 
 
 class Engine:
@@ -112,16 +42,23 @@ class Engine:
         clock: Clock,
         limits: OutboxLimits | None = None,
         options: OutboxOptions | None = None,
+        budget: SendBudget | None = None,
     ) -> None:
         self.db, self.chats, self.bot, self.clock = db, chats, bot, clock
         self.repo = OutboxRepo(db)
         self.limits = limits or OutboxLimits()
         self.options = options or OutboxOptions()
-        self.limiter = FloodLimiter(self.limits, self.options.sleep)
+        # The bot's rate limiter paces every send (bot/broadcast/budget.py); the outbox sets
+        # its limits, since they are the outbox's settings (OUTBOX_*).
+        self.budget = budget
+        if budget is not None:
+            o = self.options
+            budget.configure(self.limits, o.sleep, now=o.pace_now, wait=o.pace_wait)
         self.stats: dict[str, int] = {"sent": 0, "retries": 0, "floods": 0, "gone": 0}
         self._renderers: dict[str, Renderer] = {}
         self._reporter: Reporter | None = None
-        self._runs: dict[int, _Run] = {}
+        self._runs: dict[int, Run] = {}
+        self._finishing: dict[int, Run] = {}  # done sending, final report not yet out
         self._jobs: asyncio.Queue[Job | None] = asyncio.Queue(maxsize=self.options.workers)
         self._wake = asyncio.Event()
         self._dirty = True
@@ -132,6 +69,8 @@ class Engine:
         self._batch_done: asyncio.Future[None] | None = None
         self._flusher: asyncio.Task[None] | None = None
         self._finished: dict[int, asyncio.Event] = {}
+        self._held: set[int] = set()  # broadcasts whose status message the caller still edits
+        self._holding: dict[int, StatusEdits] = {}  # their status editors, until released
         self._sending: dict[int, int] = {}  # chat id -> deliveries to it under way
         self._dropped: set[tuple[int, int]] = set()  # (broadcast, chat) erased by /forget
         self._chat_idle: dict[int, asyncio.Event] = {}  # set when no send to the chat is left
@@ -168,7 +107,9 @@ class Engine:
         for _ in self._workers:
             self._jobs.put_nowait(None)
         _, late = await asyncio.wait(self._workers, timeout=self.options.shutdown_grace)
-        self.limiter.close()
+        for run in (*self._runs.values(), *self._finishing.values()):
+            if run.status is not None:
+                run.status.cancel()
         for task in (*late, *self._tasks):
             task.cancel()
         await asyncio.gather(*self._workers, *self._tasks, return_exceptions=True)
@@ -210,11 +151,11 @@ class Engine:
 
     async def _refresh(self) -> None:
         for row in await self.repo.live():
-            if row.id in self._runs:
+            if row.id in self._runs or row.id in self._finishing:
                 continue
             counts = {"sent": row.sent, "failed": row.failed, "gone": row.gone}
             counts["skipped"] = row.skipped
-            self._runs[row.id] = _Run(
+            run = self._runs[row.id] = Run(
                 row.id,
                 row.kind,
                 row.payload,
@@ -225,6 +166,12 @@ class Engine:
                 row.status_chat_id,
                 row.status_message_id,
             )
+            if self._reporter is not None and row.status_chat_id is not None:
+                interval = self.options.status_interval
+                run.status = StatusEdits(self._reporter, interval, self._clock_seconds)
+                if row.id in self._held:
+                    run.status.hold()
+                    self._holding[row.id] = run.status
             if row.status == "pending":
                 await self.repo.mark_running(row.id, self.clock.now())
 
@@ -277,7 +224,7 @@ class Engine:
                 except Exception:  # the database is unwell: leave it pending for a resume
                     log.exception("outbox: could not record the failure")
 
-    async def _deliver(self, run: _Run, job: Job) -> None:
+    async def _deliver(self, run: Run, job: Job) -> None:
         chat_id = job.chat_id
         self._sending[chat_id] = self._sending.get(chat_id, 0) + 1
         try:
@@ -289,7 +236,7 @@ class Engine:
             elif (idle := self._chat_idle.pop(chat_id, None)) is not None:
                 idle.set()
 
-    async def _deliver_one(self, run: _Run, job: Job) -> None:
+    async def _deliver_one(self, run: Run, job: Job) -> None:
         if run.stopping or (run.id, job.chat_id) in self._dropped:
             # Stopped, or the chat erased its data: its row is cancelled or deleted.
             run.busy -= 1
@@ -309,11 +256,11 @@ class Engine:
             await self._settle(run, job, "skipped", None)
             return
         result = await _transmit(
-            self.bot, self.limiter, job, out, send_timeout=self.options.send_timeout
+            self.bot, job, out, how=send_args(run.priority), send_timeout=self.options.send_timeout
         )
         await self._handle(run, job, result)
 
-    async def _handle(self, run: _Run, job: Job, result: Result) -> None:
+    async def _handle(self, run: Run, job: Job, result: Result) -> None:
         now = self.clock.now()
         if result.verdict == "sent":
             self.stats["sent"] += 1
@@ -323,8 +270,7 @@ class Engine:
             await self.chats.set_active(job.chat_id, False, now)
             await self._settle(run, job, "gone", result.error)
         elif result.verdict == "retry_after":
-            self.stats["floods"] += 1
-            self.limiter.pause(result.retry_after)
+            self.stats["floods"] += 1  # the budget paused every sender for retry_after
             job.floods += 1
             if job.floods > self.options.max_floods:
                 await self._settle(run, job, "failed", "flood")
@@ -351,7 +297,7 @@ class Engine:
             job.attempts += 1
             await self._settle(run, job, "failed", result.error)
 
-    def _later(self, run: _Run, job: Job, delay: float) -> None:
+    def _later(self, run: Run, job: Job, delay: float) -> None:
         """Retry job after delay (without holding a worker); it stays counted as busy."""
 
         async def requeue() -> None:
@@ -370,7 +316,7 @@ class Engine:
         task.add_done_callback(self._tasks.discard)
 
     # --- bookkeeping ---------------------------------------------------------------------------
-    async def _settle(self, run: _Run, job: Job, state: str, error: str | None) -> None:
+    async def _settle(self, run: Run, job: Job, state: str, error: str | None) -> None:
         attempts = job.attempts + (1 if state == "sent" else 0)
         await self._record(Outcome(run.id, job.chat_id, state, attempts, error))
         run.counts[state] = run.counts.get(state, 0) + 1
@@ -379,7 +325,7 @@ class Engine:
         await self._maybe_finish(run)
         self._report_soon(run)
 
-    def _release(self, run: _Run) -> None:
+    def _release(self, run: Run) -> None:
         run.busy -= 1
         if run.idle():
             self._wake.set()
@@ -407,10 +353,12 @@ class Engine:
                 if done is not None and not done.done():
                     done.set_result(None)
 
-    async def _maybe_finish(self, run: _Run) -> None:
+    async def _maybe_finish(self, run: Run) -> None:
         if not run.idle() or self._runs.get(run.id) is not run:
             return
+        # Until its final report is out no refresh may pick it up again, and waiters wait.
         del self._runs[run.id]
+        self._finishing[run.id] = run
         status = "stopped" if run.stopping else "done"
         row = await self.repo.finish(run.id, status, self.clock.now())
         if row is not None:
@@ -419,52 +367,25 @@ class Engine:
             run.total = row.total
         self._dropped = {key for key in self._dropped if key[0] != run.id}
         log.info("broadcast %s %s: %s", run.id, status, run.counts)
-        await self._report(run, final=True)
+        try:
+            await self._report(run, final=True)
+        finally:
+            self._finishing.pop(run.id, None)
         self._finished.setdefault(run.id, asyncio.Event()).set()
 
-    def _report_soon(self, run: _Run) -> None:
-        if self._reporter is None or run.status_chat_id is None or run.reporting:
-            return
-        now = self.clock.now().timestamp()
-        if run.last_report is not None and now - run.last_report < self.options.status_interval:
-            return
-        run.last_report = now
-        run.reporting = True
-        task = asyncio.create_task(self._report(run, final=False), name=f"outbox-status-{run.id}")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+    def _clock_seconds(self) -> float:
+        return self.clock.now().timestamp()
 
-    async def _report(self, run: _Run, *, final: bool) -> None:
-        if self._reporter is None or run.status_chat_id is None or run.status_message_id is None:
-            return
-        eta: float | None = None
-        remaining = max(0, run.total - run.done)
-        now = self.clock.now().timestamp()
-        if run.started is not None and run.done_here and now > run.started:
-            eta = remaining * (now - run.started) / run.done_here
-        elif self.limits.enabled and self.limits.per_second:
-            eta = remaining / (self.limits.per_second * self.limits.headroom)
-        progress = Progress(
-            run.id,
-            run.kind,
-            run.total,
-            run.counts.get("sent", 0),
-            run.counts.get("failed", 0),
-            run.counts.get("gone", 0),
-            run.counts.get("skipped", 0),
-            eta,
-            run.status_chat_id,
-            run.status_message_id,
-            run.created_by,
-            final,
-            run.stopping,
-        )
-        try:
-            await self.limiter.acquire(run.status_chat_id)
-            await self._reporter(progress)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # a report failing must never disturb sending
-            log.warning("broadcast %s: progress report failed: %s", run.id, type(exc).__name__)
-        finally:
-            run.reporting = False
+    def _report_soon(self, run: Run) -> None:
+        if run.status is not None and run.status.due():
+            progress = self._progress(run, final=False)
+            if progress is not None:
+                run.status.offer(progress)
+
+    async def _report(self, run: Run, *, final: bool) -> None:
+        progress = self._progress(run, final=final)
+        if run.status is not None and progress is not None:
+            await run.status.finish(progress)
+
+    def _progress(self, run: Run, *, final: bool) -> Progress | None:
+        return progress_of(run, self.limits, self._clock_seconds(), final=final)

@@ -16,6 +16,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.broadcast.budget import SendBudget
 from bot.broadcast.delivery import Outgoing, Renderer, Target
 from bot.broadcast.engine import Engine, OutboxOptions, Progress, Reporter
 from bot.broadcast.ratelimit import OutboxLimits
@@ -96,9 +97,20 @@ class Outbox(Engine):
             )
 
     async def launch(
-        self, draft_id: int, targets: Sequence[Target], *, status_at: tuple[int, int] | None = None
+        self,
+        draft_id: int,
+        targets: Sequence[Target],
+        *,
+        status_at: tuple[int, int] | None = None,
+        hold_status: bool = False,
     ) -> bool:
-        """Send a draft to targets, reporting progress at status_at (chat id, message id)."""
+        """Send a draft to targets, reporting progress at status_at (chat id, message id).
+
+        With hold_status, progress edits wait until release_status(draft_id): the caller edits
+        the status message first.
+        """
+        if hold_status:
+            self._held.add(draft_id)
         ok = await self.repo.launch_draft(
             draft_id,
             [(t.chat_id, t.thread_id) for t in targets],
@@ -108,10 +120,21 @@ class Outbox(Engine):
         )
         if ok:
             self.wake()
+        else:
+            self._held.discard(draft_id)
         return ok
+
+    def release_status(self, broadcast_id: int) -> None:
+        """Let the outbox edit the status message of a broadcast launched with hold_status."""
+        self._held.discard(broadcast_id)
+        status = self._holding.pop(broadcast_id, None)
+        if status is not None:
+            status.release()
 
     async def stop_broadcast(self, broadcast_id: int) -> bool:
         """Stop sending a broadcast; what is in flight completes, the rest is cancelled."""
+        if broadcast_id in self._finishing:  # everything was sent already
+            return False
         run = self._runs.get(broadcast_id)
         if run is None:
             row = await self.repo.get(broadcast_id)
@@ -129,7 +152,8 @@ class Outbox(Engine):
     async def wait_finished(self, broadcast_id: int, timeout: float | None = None) -> None:
         """Wait until broadcast_id is done or stopped (tests, benchmarks)."""
         row = await self.repo.get(broadcast_id)
-        if row is not None and row.status in ("done", "stopped") and broadcast_id not in self._runs:
+        live = broadcast_id in self._runs or broadcast_id in self._finishing
+        if row is not None and row.status in ("done", "stopped") and not live:
             return
         event = self._finished.setdefault(broadcast_id, asyncio.Event())
         await asyncio.wait_for(event.wait(), timeout)
@@ -148,7 +172,11 @@ def build_outbox(
     limits: OutboxLimits | None = None,
     options: OutboxOptions | None = None,
 ) -> Outbox:
-    """The application's Outbox: the limits given to build_application, else the environment's."""
+    """The application's Outbox: the limits given to build_application, else the environment's.
+
+    They are given to the bot's send budget (its rate limiter), which paces replies too.
+    """
+    budget = getattr(app.bot, "rate_limiter", None)
     return Outbox(
         db,
         ChatRepo(db),
@@ -156,4 +184,5 @@ def build_outbox(
         clock,
         limits if limits is not None else OutboxLimits.from_env(),
         options if options is not None else OutboxOptions(),
+        budget if isinstance(budget, SendBudget) else None,
     )

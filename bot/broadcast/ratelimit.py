@@ -1,35 +1,35 @@
-"""Telegram's flood limits, enforced on the sending side so the outbox never sees a 429.
+"""Telegram's flood limits, kept on the sending side for every message the bot posts or edits.
 
 * overall: ``per_second`` messages a second (Telegram: about 30), admitted one at a time at
-  evenly spaced moments (``GLOBAL_PACE`` of the limit, no bursts), and never more than
-  ``GLOBAL_PACE`` x the limit in *any* one-second window (a local copy of Telegram's window);
-* per chat: ``per_second_chat`` (about 1 a second) — a minimum spacing per chat;
+  evenly spaced moments (``GLOBAL_PACE`` of the limit, no bursts), and never more than the
+  limit in *any* one-second window as Telegram counts it, by priority (bot/broadcast/gate.py);
+* per chat: ``per_second_chat`` (about 1 a second) — a minimum spacing per chat, except that a
+  reply into a private chat may use a short burst (``burst_private`` messages at once, then the
+  spacing again), as Telegram allows;
 * per group: ``per_minute_group`` (20 a minute) — a sliding window per group chat;
 * a global pause: after a 429 every sender waits out ``retry_after`` before sending again.
 
-``headroom`` (default 0.97) keeps a little below each limit: requests leave here and arrive at
-Telegram a few milliseconds apart from when they were admitted, so a limiter running exactly
-at the limit would now and then be judged over it. The overall limit is the one a broadcast
-runs into, so it uses the finer ``GLOBAL_PACE``: admissions are evenly spaced (a late wake-up
-may catch up at most ``_CATCH_UP`` slots), which leaves the server's sliding window a few
-messages of slack for network jitter while wasting little of the allowed rate.
+``headroom`` (default 0.97) keeps a little below the per-chat and per-group limits: requests
+leave here and arrive at Telegram a few milliseconds apart from when they were admitted, so a
+limiter running exactly at the limit would now and then be judged over it. The overall limit,
+the one a broadcast runs into, is kept exactly instead (bot/broadcast/gate.py counts each send
+until a second after its answer), at evenly spaced admissions of ``GLOBAL_PACE`` of it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import math
 import os
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
+from bot.broadcast.gate import GLOBAL_PACE, Now, Priority, PriorityGate, Wait
 from bot.config import parse_rate as _rate
 
-#: fraction of the overall limit the outbox admits at (evenly spaced, see the module docstring)
-GLOBAL_PACE = 0.985
-#: admissions a late wake-up may make up for at once (bounds bursts after a loop stall)
-_CATCH_UP = 2
+__all__ = ["GLOBAL_PACE", "FloodLimiter", "OutboxLimits", "Priority"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,8 @@ class OutboxLimits:
     per_second_chat: float | None = 1.0
     headroom: float = 0.97
     enabled: bool = True
+    burst_private: int = 3  # replies a private chat may get at once before the spacing applies
+    jitter: float | None = None  # see bot/broadcast/gate.py (None: a send counts until answered)
 
     @classmethod
     def off(cls) -> OutboxLimits:
@@ -58,6 +60,8 @@ class OutboxLimits:
             mul(self.per_second_chat),
             self.headroom,
             self.enabled,
+            self.burst_private,
+            self.jitter,
         )
 
     @classmethod
@@ -73,44 +77,50 @@ class OutboxLimits:
 
 
 class FloodLimiter:
-    """Admits one message at a time for a chat, waiting as long as the limits require."""
+    """Admits one message at a time for a chat, waiting as long as the limits require.
+
+    ``now`` and ``wait`` (the loop's clock and ``asyncio.sleep`` by default) pace the limits;
+    tests run them on a faster clock. ``sleep`` waits out 429 pauses (tests make it instant).
+    """
 
     def __init__(
-        self, limits: OutboxLimits, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+        self,
+        limits: OutboxLimits,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        *,
+        now: Now | None = None,
+        wait: Wait | None = None,
     ) -> None:
         self.limits = limits
         self.sleep = sleep
+        self._now: Now = now or (lambda: asyncio.get_running_loop().time())
+        self._wait: Wait = wait or asyncio.sleep
         self._pauses: set[asyncio.Task[None]] = set()
         self._resumed = asyncio.Event()
         self._resumed.set()
-        self._global: asyncio.Lock | None = None  # the gate of the overall limit, FIFO
-        self._interval = 0.0
-        self._global_cap = 0
-        self._next_global = 0.0
-        self._global_window: deque[float] = deque()
+        self._gate: PriorityGate | None = None
         if limits.enabled and limits.per_second:
-            self._global = asyncio.Lock()
-            self._interval = 1.0 / (limits.per_second * GLOBAL_PACE)
-            self._global_cap = max(1, math.floor(limits.per_second * GLOBAL_PACE))
+            self._gate = PriorityGate(limits.per_second, self._now, self._wait, limits.jitter)
+            self._gate.resumed = self._resumed
         self._chat_spacing = (
             1.0 / (limits.per_second_chat * limits.headroom)
             if limits.enabled and limits.per_second_chat
             else 0.0
         )
-        self._next_chat: dict[int, float] = {}
+        self._burst = max(0, limits.burst_private - 1) * self._chat_spacing
+        self._next_chat: dict[int, float] = {}  # per chat: when its spacing is used up
         self._group_window: dict[int, deque[float]] = {}
-
-    @staticmethod
-    def _now() -> float:
-        return asyncio.get_running_loop().time()
+        self._waiting: dict[Priority, dict[int, float]] = {p: {} for p in Priority}
+        self._tickets = itertools.count()
+        self.longest_wait: dict[Priority, float] = {p: 0.0 for p in Priority}
 
     def pause(self, seconds: float) -> None:
         """Hold every sender for ``seconds`` (a 429's retry_after applies to the whole bot).
 
-        Overlapping pauses end with the last of them; ``sleep`` is injectable for tests.
+        Overlapping pauses end with the last of them.
         """
         self._resumed.clear()
-        task = asyncio.create_task(self._pause(seconds), name="outbox-flood-pause")
+        task = asyncio.create_task(self._pause(seconds), name="send-flood-pause")
         self._pauses.add(task)
 
     async def _pause(self, seconds: float) -> None:
@@ -128,40 +138,61 @@ class FloodLimiter:
     def close(self) -> None:
         for task in list(self._pauses):
             task.cancel()
+        if self._gate is not None:
+            self._gate.close()
 
-    async def acquire(self, chat_id: int | None) -> None:
-        """Wait until one more message to chat_id keeps within every limit, then count it."""
-        if chat_id is not None and self.limits.enabled:
-            await self._acquire_chat(chat_id)
-        await self._resumed.wait()
-        if self._global is not None:
-            await self._acquire_global(self._global)
+    def waiting(self) -> dict[Priority, int]:
+        """Sends waiting for their turn now, by priority."""
+        return {p: len(w) for p, w in self._waiting.items()}
 
-    async def _acquire_global(self, gate: asyncio.Lock) -> None:
-        """One admission at a time: at the next even slot, within the one-second window."""
-        async with gate:
-            window = self._global_window
-            while True:
-                now = self._now()
-                while window and window[0] <= now - 1.0:
-                    window.popleft()
-                wait = self._next_global - now
-                if len(window) >= self._global_cap:
-                    wait = max(wait, window[0] + 1.0 - now)
-                if wait <= 0:
-                    break
-                await asyncio.sleep(wait)
-            window.append(now)
-            slot = max(self._next_global, now - _CATCH_UP * self._interval)
-            self._next_global = slot + self._interval
+    def oldest_wait(self) -> float:
+        """How long the longest-waiting send now has waited (0 when none waits)."""
+        starts = [t for w in self._waiting.values() for t in w.values()]
+        return max(0.0, self._now() - min(starts)) if starts else 0.0
 
-    async def _acquire_chat(self, chat_id: int) -> None:
-        if self._chat_spacing:
+    def release(self, admitted: float | None) -> None:
+        """The message admitted by acquire() got its answer (or failed): call once for each."""
+        if self._gate is not None and admitted is not None:
+            self._gate.release(admitted)
+
+    async def acquire(
+        self, chat_id: int | None, priority: Priority = Priority.REPLY
+    ) -> float | None:
+        """Wait until one more message to chat_id keeps within every limit, then count it.
+
+        Returns the moment of its overall slot (None without an overall limit): pass it to
+        release() once the message has its answer.
+        """
+        start = self._now()
+        ticket = next(self._tickets)
+        waiting = self._waiting[priority]
+        waiting[ticket] = start
+        admitted: float | None = None
+        try:
+            if chat_id is not None and self.limits.enabled:
+                await self._acquire_chat(chat_id, priority)
+            await self._resumed.wait()
+            if self._gate is not None:
+                admitted = await self._gate.acquire(priority)
+        finally:
+            del waiting[ticket]
+        waited = self._now() - start
+        if waited > self.longest_wait[priority]:
+            self.longest_wait[priority] = waited
+        return admitted
+
+    async def _acquire_chat(self, chat_id: int, priority: Priority) -> None:
+        spacing = self._chat_spacing
+        if spacing:
+            # GCRA: "due" is when the chat's spacing is used up; a reply into a private chat
+            # may come up to burst early, everything else waits until then.
             now = self._now()
-            slot = max(now, self._next_chat.get(chat_id, 0.0))
-            self._next_chat[chat_id] = slot + self._chat_spacing
+            due = self._next_chat.get(chat_id, now)
+            early = self._burst if priority == Priority.REPLY and chat_id > 0 else 0.0
+            slot = max(now, due - early)
+            self._next_chat[chat_id] = max(due, slot) + spacing
             if slot > now:
-                await asyncio.sleep(slot - now)
+                await self._wait(slot - now)
         per_minute = self.limits.per_minute_group
         if chat_id < 0 and per_minute:
             capacity = max(1, math.floor(per_minute * self.limits.headroom))
@@ -174,7 +205,7 @@ class FloodLimiter:
                 if len(window) < capacity:
                     window.append(now)
                     break
-                await asyncio.sleep(window[0] + span - now)
+                await self._wait(window[0] + span - now)
         if len(self._next_chat) > 50_000:
             self._forget_idle()
 

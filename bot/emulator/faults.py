@@ -146,12 +146,15 @@ class Faults:
 class RateLimits:
     """Flood limits like Telegram's: ~30 msg/s overall, 20 msg/min per group, ~1 msg/s per chat.
 
-    ``None`` disables a limit.
+    ``None`` disables a limit. ``burst_private`` lets a private chat take that many messages at
+    once before the per-chat rate applies again (a token bucket), as Telegram allows short
+    bursts; ``None`` keeps the strict one-second window.
     """
 
     per_second_global: float | None = None
     per_minute_group: int | None = None
     per_second_chat: float | None = None
+    burst_private: int | None = None
 
 
 @dataclass
@@ -176,6 +179,7 @@ class RateLimiter:
         self._global = _Window()
         self._group: defaultdict[int, _Window] = defaultdict(_Window)
         self._chat: defaultdict[int, _Window] = defaultdict(_Window)
+        self._due: dict[int, float] = {}  # private chats with a burst: when the bucket is full
 
     def check(self, limits: RateLimits, method: str, chat_id: int | None) -> int | None:
         """Return ``retry_after`` (whole seconds, >= 1) if the call must be refused."""
@@ -187,16 +191,27 @@ class RateLimiter:
             # A fractional rate like 0.5/s is expressed as 1 call per 2 s.
             rate = limits.per_second_global
             checks.append((self._global, max(1.0, 1 / rate), max(1.0, rate)))
-        if chat_id is not None and limits.per_second_chat is not None:
+        bucket = chat_id is not None and chat_id > 0 and limits.burst_private is not None
+        if chat_id is not None and limits.per_second_chat is not None and not bucket:
             rate = limits.per_second_chat
             checks.append((self._chat[chat_id], max(1.0, 1 / rate), max(1.0, rate)))
         if chat_id is not None and chat_id < 0 and limits.per_minute_group is not None:
             checks.append((self._group[chat_id], 60.0, float(limits.per_minute_group)))
         waits = [w for win, span, cap in checks if (w := win.retry_after(now, span, cap))]
+        spacing = 0.0
+        if bucket and chat_id is not None and limits.per_second_chat is not None:
+            # GCRA: each message moves "due" one spacing on; up to burst-1 spacings ahead is fine
+            spacing = 1.0 / limits.per_second_chat
+            early = (max(1, limits.burst_private or 1) - 1) * spacing
+            due = max(now, self._due.get(chat_id, now))
+            if due - early > now:
+                waits.append(due - early - now)
         if waits:
             return max(1, math.ceil(max(waits)))
         for win, _span, _cap in checks:
             win.stamps.append(now)
+        if spacing and chat_id is not None:
+            self._due[chat_id] = max(now, self._due.get(chat_id, now)) + spacing
         return None
 
 

@@ -20,6 +20,7 @@ from tornado.netutil import bind_sockets
 from tornado.web import Application as WebApplication
 from tornado.web import RequestHandler
 
+from bot.broadcast.budget import SendBudget
 from bot.clock import utcnow
 from bot.jobs import REMINDERS_JOB, describe_jobs, scheduler_running
 from bot.ops.metrics import Metrics, metrics_of
@@ -76,6 +77,7 @@ async def collect_health(app: AnyApplication) -> dict[str, Any]:
             backlog = await broadcast_backlog(services.db)
             if backlog is not None:
                 metrics.broadcast_backlog.set(backlog)
+    budget = getattr(app.bot, "rate_limiter", None)
     mode = str(app.bot_data.get(MODE_KEY, "polling"))
     scheduler = scheduler_running(app)
     jobs = describe_jobs(app)
@@ -108,6 +110,7 @@ async def collect_health(app: AnyApplication) -> dict[str, Any]:
             "pending": pending_updates(app),
         },
         "broadcast_backlog": backlog,
+        "send_budget": budget.snapshot() if isinstance(budget, SendBudget) else None,
     }
 
 

@@ -15,14 +15,18 @@ before each scrape.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
 from telegram import Update
 from telegram.ext import Application, CallbackContext, TypeHandler
 from telegram.request import BaseRequest, RequestData
 
+from bot.broadcast.budget import SendBudget
 from bot.clock import Clock, SystemClock, utcnow
 from bot.telegram.chat_order import pending_updates
 from bot.telegram.ptb_private import DEFAULT_NONE, ODVInput
@@ -132,9 +136,54 @@ async def _count_error(update: object, context: CallbackContext[Any, Any, Any, A
     metrics_of(context).errors.labels(kind=type(err).__name__ if err else "unknown").inc()
 
 
-def install_metrics(app: AnyApplication, metrics: Metrics) -> None:
-    """Attach metrics to app: an update-tracking handler and an error counter."""
+class BudgetCollector(Collector):
+    """The send budget's figures (bot/broadcast/budget.py), read at each scrape."""
+
+    def __init__(self, budget: SendBudget) -> None:
+        self.budget = budget
+
+    def collect(self) -> Iterator[Metric]:
+        snap = self.budget.snapshot()
+        waiting = GaugeMetricFamily(
+            "solidarity_bot_sends_waiting",
+            "Messages waiting for their turn within Telegram's limits, by priority.",
+            labels=["priority"],
+        )
+        for priority, n in snap["waiting"].items():
+            waiting.add_metric([priority], n)
+        yield waiting
+        longest = GaugeMetricFamily(
+            "solidarity_bot_send_longest_wait_seconds",
+            "The longest any message has waited for its turn since start, by priority.",
+            labels=["priority"],
+        )
+        for priority, seconds in snap["longest_wait_seconds"].items():
+            longest.add_metric([priority], seconds)
+        yield longest
+        yield GaugeMetricFamily(
+            "solidarity_bot_send_oldest_waiting_seconds",
+            "How long the message waiting longest right now has waited.",
+            value=snap["oldest_waiting_seconds"],
+        )
+        yield CounterMetricFamily(
+            "solidarity_bot_send_429",
+            "429 Too Many Requests answers met (each waited out).",
+            value=snap["too_many_requests"],
+        )
+        yield CounterMetricFamily(
+            "solidarity_bot_send_abandoned",
+            "Messages given up after repeated 429s.",
+            value=snap["abandoned"],
+        )
+
+
+def install_metrics(
+    app: AnyApplication, metrics: Metrics, budget: SendBudget | None = None
+) -> None:
+    """Attach metrics to app: an update-tracking handler, an error counter, the send budget."""
     app.bot_data[METRICS_KEY] = metrics
+    if budget is not None:
+        metrics.registry.register(BudgetCollector(budget))
     metrics.updates_pending.set_function(lambda: pending_updates(app) or 0)
     app.add_handler(TypeHandler(Update, _track_update), group=TRACKING_GROUP)
     # PTB calls every error handler; this one only counts (handlers/errors.py logs).
