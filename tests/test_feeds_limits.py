@@ -541,3 +541,19 @@ async def test_feed_add_with_a_resolver_that_hangs_times_out(harness: BotHarness
         "Feed not added: the server took too long to answer."
     )
     assert await harness.services.feeds.repo.all() == []
+
+
+async def test_cancelled_parse_stops_at_once_and_the_worker_recovers() -> None:
+    task = asyncio.create_task(
+        parse_in_worker(ParseJob(NEVER_ENDING, NOW, "UTC"), Budget(cpu_seconds=60))
+    )
+    await asyncio.sleep(0.5)
+    task.cancel()
+    started = time.monotonic()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    # The thread that waited on the worker is free again at once, not after 60 s of CPU.
+    one = vcalendar(vevent("a@x", ":20261205T140000Z", "March"))
+    parsed = await asyncio.wait_for(parse_in_worker(ParseJob(one, NOW, "UTC"), Budget()), 30)
+    assert len(parsed.events) == 1
+    assert time.monotonic() - started < 30

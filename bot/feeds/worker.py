@@ -154,6 +154,12 @@ def _one_job(request: bytes) -> bytes:
         code = 0
         try:
             os.close(read_end)
+            # Let go of the server's pipes to the bot: if the server is killed, the bot must
+            # see the end of its pipe at once, not when this child is done.
+            null = os.open(os.devnull, os.O_RDWR)
+            os.dup2(null, 0)
+            os.dup2(null, 1)
+            os.close(null)
             answer = pickle.dumps(_run_child(job, budget))
             _write_frame(write_end, answer)
         except BaseException:
@@ -241,6 +247,14 @@ class _Client:
         with self._lock:
             self.close_locked()
 
+    def interrupt(self) -> None:
+        """Kill the server without waiting for the request in flight (whose thread then reads
+        an end of file at once); the next request starts a new one."""
+        process = self._process
+        if process is not None:
+            with contextlib.suppress(OSError):
+                process.kill()
+
 
 _client = _Client()
 atexit.register(_client.close)
@@ -249,7 +263,11 @@ atexit.register(_client.close)
 async def parse_in_worker(job: ParseJob, budget: Budget) -> ParsedFeed:
     """parse_feed(job) in a child process under budget; FeedError on failure or overrun."""
     request = pickle.dumps((job, budget))
-    answer = await asyncio.to_thread(_client.request, request, budget.wall_seconds)
+    try:
+        answer = await asyncio.to_thread(_client.request, request, budget.wall_seconds)
+    except asyncio.CancelledError:
+        _client.interrupt()  # a bot shutting down does not wait for a parse to finish
+        raise
     if answer is None:
         raise FeedError("cpu", budget.cpu_seconds)
     message = pickle.loads(answer)
