@@ -356,7 +356,7 @@ FIELD_REGION = N_("Region")
 FIELD_DETAILS = N_("Practical details")
 
 # --- languages, calendar file and calendar feeds
-CMD_LANGUAGE = N_("Choose the language I speak in this chat")
+CMD_LANGUAGE = N_("Choose the language I speak in this chat: /language uk")
 CMD_CALENDAR = N_("Upcoming demonstrations as a calendar file (.ics)")
 CMD_FEED = N_("Calendar feeds: /feed add|list|remove|sync")
 
