@@ -57,7 +57,6 @@ async def _limits_on(
     per_second: float = 30,
     clock: FastTime | None = None,
     burst: int | None = 3,
-    per_chat: bool = True,
     **options: object,
 ) -> None:
     """Telegram's limits on both sides (the bot's at their defaults), then a fresh bot."""
@@ -67,12 +66,12 @@ async def _limits_on(
         harness.core.time_fn = clock.now
     fast_options(monkeypatch, **timing, **options)
     monkeypatch.setenv("OUTBOX_PER_SECOND", str(per_second))
-    monkeypatch.setenv("OUTBOX_PER_SECOND_CHAT", "1" if per_chat else "off")
+    monkeypatch.setenv("OUTBOX_PER_SECOND_CHAT", "1")
     monkeypatch.setenv("OUTBOX_PER_MINUTE_GROUP", "20")
     harness.core.limits = RateLimits(
         per_second_global=per_second,
         per_minute_group=20,
-        per_second_chat=1 if per_chat else None,
+        per_second_chat=1,
         burst_private=burst,
     )
     await harness.restart()
@@ -87,10 +86,8 @@ def _budget(harness: BotHarness) -> SendBudget:
 async def test_25_commands_in_one_group_get_25_replies(
     harness: BotHarness, monkeypatch: pytest.MonkeyPatch, errors: ErrorLog
 ) -> None:
-    # The minute window is the point here; on the fast clock the one-a-second spacing would
-    # be judged by milliseconds of transport jitter, so it is off on both sides.
     clock = FastTime(FAST)
-    await _limits_on(harness, monkeypatch, clock=clock, per_chat=False)
+    await _limits_on(harness, monkeypatch, clock=clock)
     group = -1002500
     harness.core.group_chat(group)
     updates = [harness.core.push_message(group, 4000 + i, "/facts") for i in range(25)]

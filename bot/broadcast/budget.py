@@ -168,4 +168,4 @@ class SendBudget(BaseRateLimiter[SendArgs]):
                     await self.limiter.sleep(seconds)
             finally:
                 if counted:
-                    limiter.release(admitted)
+                    limiter.release(admitted, chat_id)

@@ -109,6 +109,8 @@ class FloodLimiter:
         )
         self._burst = max(0, limits.burst_private - 1) * self._chat_spacing
         self._next_chat: dict[int, float] = {}  # per chat: when its spacing is used up
+        self._answered: dict[int, float] = {}  # per chat: when its last message was answered
+        self._chat_rate = limits.per_second_chat or 1.0
         self._group_window: dict[int, deque[float]] = {}
         self._waiting: dict[Priority, dict[int, float]] = {p: {} for p in Priority}
         self._tickets = itertools.count()
@@ -150,10 +152,12 @@ class FloodLimiter:
         starts = [t for w in self._waiting.values() for t in w.values()]
         return max(0.0, self._now() - min(starts)) if starts else 0.0
 
-    def release(self, admitted: float | None) -> None:
+    def release(self, admitted: float | None, chat_id: int | None = None) -> None:
         """The message admitted by acquire() got its answer (or failed): call once for each."""
         if self._gate is not None and admitted is not None:
             self._gate.release(admitted)
+        if chat_id is not None and self._chat_spacing:
+            self._answered[chat_id] = self._now()
 
     async def acquire(
         self, chat_id: int | None, priority: Priority = Priority.REPLY
@@ -191,6 +195,11 @@ class FloodLimiter:
             early = self._burst if priority == Priority.REPLY and chat_id > 0 else 0.0
             slot = max(now, due - early)
             self._next_chat[chat_id] = max(due, slot) + spacing
+            if not early and chat_id in self._answered:
+                # Telegram counts the previous message when it arrived, at the latest when
+                # its answer came: one full spacing after that answer is safe however late
+                # it arrived (the headroom alone covers 3% of the spacing of lateness).
+                slot = max(slot, self._answered[chat_id] + 1.0 / self._chat_rate)
             if slot > now:
                 await self._wait(slot - now)
         per_minute = self.limits.per_minute_group
@@ -212,6 +221,8 @@ class FloodLimiter:
     def _forget_idle(self) -> None:
         now = self._now()
         self._next_chat = {c: t for c, t in self._next_chat.items() if t > now}
+        recent = now - 1.0 / self._chat_rate
+        self._answered = {c: t for c, t in self._answered.items() if t > recent}
         span = 60.0 / self.limits.headroom
         self._group_window = {
             c: w for c, w in self._group_window.items() if w and w[-1] > now - span
