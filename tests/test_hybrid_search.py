@@ -202,6 +202,15 @@ async def test_ukrainian_query_gets_the_explanation_in_ukrainian(harness: BotHar
     no_failed_calls(harness)
 
 
+async def test_french_query_gets_the_note_and_the_closest_passages(harness: BotHarness) -> None:
+    harness.core.private_chat(USER_ID, language_code="fr")
+    await harness.send(USER_ID, USER_ID, "/excerpt le campisme")
+    text = harness.last(USER_ID).text or ""
+    assert text.startswith("Les déclarations du groupe sont en anglais.")
+    assert "campism" in text and "/statements" in text
+    no_failed_calls(harness)
+
+
 async def test_long_query_header_is_cut_and_more_shows_passages(harness: BotHarness) -> None:
     query = "solidarity " * 30
     await harness.send(USER_ID, USER_ID, f"/excerpt {query}")
