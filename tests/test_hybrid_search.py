@@ -134,7 +134,7 @@ async def test_question_words_do_not_drown_content_words(svc: ContentService) ->
     for query in ("who are you", "how do I contact you", "how can I join"):
         page = await svc.search(query, limit=3)
         got = [(h.statement.slug, h.paragraph.index) for h in page.hits]
-        assert (BANNER, 11) in got, (query, got)
+        assert got[:1] == [(BANNER, 11)], (query, got)  # the contact paragraph first
     page = await svc.search("why ukraine and palestine together", limit=3)
     assert (BANNER, 1) in [(h.statement.slug, h.paragraph.index) for h in page.hits]
 
