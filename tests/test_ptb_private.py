@@ -47,9 +47,9 @@ async def test_do_api_request_suggestion_is_silenced(harness: BotHarness) -> Non
         issubclass(w.category, PTBUserWarning) and "Please use 'Bot.sendMessage'" in str(w.message)
         for w in caught
     )
-    silence_raw_send_suggestion()  # what build_application does
-
     with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        silence_raw_send_suggestion()  # what build_application does
         await bot.do_api_request("sendMessage", api_kwargs={"chat_id": USER_ID, "text": "y"})
     assert [w for w in caught if issubclass(w.category, PTBUserWarning)] == []
     assert [m.text for m in harness.replies(USER_ID)][-2:] == ["x", "y"]
