@@ -146,6 +146,15 @@ def _with_zone(new: NewDemo, zone: str) -> NewDemo:
     return replace(new, timezone=zone)
 
 
+async def _lost(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """True (and said) when the answers before this step were erased, e.g. by /forget."""
+    if "starts_at" in _steps(context):
+        return False
+    lang = await language_for(update, context)
+    await reply_html(update, context, t(lang, texts.CONVERSATION_LOST, command="/adddemo"))
+    return True
+
+
 def _steps(context: ContextTypes.DEFAULT_TYPE) -> dict[str, Any]:
     assert context.user_data is not None
     steps = context.user_data.setdefault(_STEPS, {})
@@ -182,6 +191,8 @@ async def _step(
     then: int,
 ) -> int:
     """Store the cleaned answer under ``key``, ask ``question``; on bad input, stay in ``again``."""
+    if key != "starts_at" and await _lost(update, context):
+        return ConversationHandler.END
     try:
         _steps(context)[key] = clean(_text(update))
     except InputError as exc:
@@ -247,6 +258,8 @@ async def step_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
 
 async def skip_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    if await _lost(update, context):
+        return ConversationHandler.END
     _steps(context)["link"] = None
     await _ask(update, context, texts.ADDDEMO_ASK_REGION)
     return REGION
@@ -265,6 +278,8 @@ async def step_region(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int
 
 
 async def skip_region(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    if await _lost(update, context):
+        return ConversationHandler.END
     _steps(context)["region"] = None
     await _ask(update, context, texts.ADDDEMO_ASK_DETAILS)
     return DETAILS
@@ -284,6 +299,8 @@ async def skip_details(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
 
 
 async def _finish(update: Update, context: ContextTypes.DEFAULT_TYPE, details: str | None) -> int:
+    if await _lost(update, context):
+        return ConversationHandler.END
     assert context.user_data is not None
     steps = context.user_data.pop(_STEPS, {})
     new = NewDemo(

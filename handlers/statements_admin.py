@@ -146,6 +146,10 @@ async def _take_file(update: Update, context: ContextTypes.DEFAULT_TYPE, doc: Do
 async def _next_step(update: Update, context: ContextTypes.DEFAULT_TYPE, retry_state: int) -> int:
     """Parse with what we know; ask for the first missing detail or store the statement."""
     draft = _draft(context)
+    if "text" not in draft:  # erased meanwhile (/forget): say so instead of failing
+        _clear(context)
+        await _say(update, context, texts.CONVERSATION_LOST, command="/addstatement")
+        return END
     try:
         statement = parse_uploaded(
             draft["text"], draft.get("title"), draft.get("author"), draft.get("date")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.harness import BotHarness
+from tests.harness import BotHarness, ErrorLog
 
 
 @pytest.fixture
@@ -18,3 +19,15 @@ async def harness(tmp_path: Path) -> AsyncIterator[BotHarness]:
         yield h
     finally:
         await h.close()
+
+
+@pytest.fixture
+def errors() -> Iterator[ErrorLog]:
+    """What the error handler (handlers/errors.py) reported during the test."""
+    handler = ErrorLog()
+    logger = logging.getLogger("handlers.errors")
+    logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.harness import ADMIN_ID, USER_ID, BotHarness, texts_of
+from tests.harness import ADMIN_ID, USER_ID, BotHarness, ErrorLog, texts_of
 from tests.outbox_helpers import SleepRecorder, fast_options
 from tests.test_addstatement import FRONT_MATTER
 from tests.test_demos_e2e import buttons
@@ -69,3 +69,24 @@ async def test_finished_or_forgotten_conversations_are_not_kept(harness: BotHarn
     for table in ("conversations", "conversation_drafts"):
         rows = await (await db.conn.execute(f"SELECT count(*) FROM {table}")).fetchone()
         assert rows is not None and rows[0] == 0, table
+
+
+async def test_forget_in_the_middle_of_a_conversation_says_how_to_start_again(
+    harness: BotHarness, errors: ErrorLog
+) -> None:
+    """/forget erases the answers so far: the next answer is told so, with no error."""
+    for command, answer in (("/adddemo", "Trafalgar Square"), ("/addstatement", "A title")):
+        await harness.send(ADMIN_ID, ADMIN_ID, command)
+        if command == "/adddemo":
+            await harness.send(ADMIN_ID, ADMIN_ID, "5 Dec 14:00")
+        else:
+            untitled = b"One paragraph of text that ends with a full stop."
+            await harness.send(ADMIN_ID, ADMIN_ID, None, document=("u.txt", untitled))  # type: ignore[arg-type]
+            assert "title" in texts_of(harness, ADMIN_ID)[-1]
+        await harness.send(ADMIN_ID, ADMIN_ID, "/forget")
+        confirm = harness.last(ADMIN_ID).message_id
+        await harness.press(ADMIN_ID, ADMIN_ID, confirm, f"forget:yes:{ADMIN_ID}")
+        await harness.send(ADMIN_ID, ADMIN_ID, answer)
+        reply = texts_of(harness, ADMIN_ID)[-1]
+        assert "conversation was ended" in reply and command in reply
+    assert errors.records == []

@@ -146,6 +146,10 @@ ERROR_REPORT = N_(
 )
 UNKNOWN_COMMAND = N_("I don't know that command. Send /help to see what I can do.")
 NOTHING_TO_CANCEL = N_("There is nothing to cancel right now.")
+CONVERSATION_LOST = N_(
+    "That conversation was ended and its answers so far are gone (erased with /forget). "
+    "Send {command} to start again."
+)
 SEARCH_HINT = N_(
     "🔎 I searched the statements for your message. Next time you can also write "
     "<code>/excerpt words</code>, in groups too."
