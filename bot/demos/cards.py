@@ -191,6 +191,13 @@ def when_text(demo: Demo, tz: ZoneInfo, lang: str) -> str:
     return format_when(demo.starts_at, tz, lang, venue_zone(demo))
 
 
+def cancelled_notice(demo: Demo, tz: ZoneInfo, lang: str) -> str:
+    """The notice that demo was cancelled, with its reason, for a chat in tz."""
+    when = when_text(demo, tz, lang)
+    reason = demo.cancel_reason or ""
+    return t(lang, texts.NOTICE_CANCELLED, title=demo.title, when=when, reason=reason).rstrip()
+
+
 def short_when(when: datetime, tz: ZoneInfo, lang: str, *, time_only: bool = False) -> str:
     """'Sun 6 Dec 15:00' (or '16:00') in tz: the two sides of a time change."""
     if time_only:

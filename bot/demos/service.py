@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from bot.broadcast.delivery import Outgoing, Target
 from bot.clock import Clock
-from bot.demos.cards import Edit, demo_keyboard, venue_zone, when_text
+from bot.demos.cards import Edit, cancelled_notice, demo_keyboard, venue_zone, when_text
 from bot.demos.changes import change_lines, changes_of, merge
 from bot.i18n import texts
 from bot.i18n.translate import DEFAULT_LANGUAGE, t
@@ -165,14 +165,7 @@ class DemoService:
         if state == "cancelled":
             if not demo.cancelled:
                 return None
-            html = t(
-                lang,
-                texts.NOTICE_CANCELLED,
-                title=demo.title,
-                when=when,
-                reason=demo.cancel_reason or "",
-            )
-            return Outgoing(html=html.rstrip())
+            return Outgoing(html=cancelled_notice(demo, tz, lang))
         if demo.cancelled:
             return None
         changes = [(str(f), str(o), str(n)) for f, o, n in payload.get("changes", [])]

@@ -9,7 +9,13 @@ import aiosqlite
 
 from bot.broadcast.delivery import Outgoing, Target
 from bot.clock import Clock
-from bot.demos.cards import demo_keyboard, lead_phrase, render_card, when_text
+from bot.demos.cards import (
+    cancelled_notice,
+    demo_keyboard,
+    lead_phrase,
+    render_card,
+    when_text,
+)
 from bot.demos.timeparse import due_at
 from bot.i18n import texts
 from bot.i18n.translate import DEFAULT_LANGUAGE, t, tn
@@ -113,16 +119,9 @@ class Cards:
             return None
         lang = chat.message_language or DEFAULT_LANGUAGE
         tz = self.schedule.zone(chat.timezone)
-        when = when_text(demo, tz, lang)
         if payload.get("change") == "cancelled":
-            html = t(
-                lang,
-                texts.NOTICE_CANCELLED,
-                title=demo.title,
-                when=when,
-                reason=demo.cancel_reason or "",
-            )
-            return Outgoing(html=html.rstrip())
+            return Outgoing(html=cancelled_notice(demo, tz, lang))
+        when = when_text(demo, tz, lang)
         if demo.cancelled:
             return None
         html = t(lang, texts.NOTICE_MOVED, title=demo.title, when=when, place=demo.place)
