@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.feedserver import FeedServer
 from tests.harness import BotHarness, ErrorLog
 
 
@@ -31,3 +32,14 @@ def errors() -> Iterator[ErrorLog]:
         yield handler
     finally:
         logger.removeHandler(handler)
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[FeedServer]:
+    """A calendar feed server on 127.0.0.1 (tests/feedserver.py); test modules may override."""
+    s = FeedServer()
+    await s.start()
+    try:
+        yield s
+    finally:
+        await s.stop()

@@ -7,7 +7,6 @@ connection, which the tests check by recording every connection the fetcher make
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -31,16 +30,6 @@ STATIC = vcalendar(
     vevent("march@example.org", ":20261205T140000Z", "National march"),
     vevent("vigil@example.org", ";TZID=Europe/Kyiv:20261210T180000", "Vigil", location="Kyiv"),
 )
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FeedServer]:
-    s = FeedServer()
-    await s.start()
-    try:
-        yield s
-    finally:
-        await s.stop()
 
 
 def fetcher(connects: list[tuple[str, int]] | None = None, **kw: object) -> FeedFetcher:

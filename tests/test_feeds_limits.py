@@ -45,16 +45,6 @@ NEVER_ENDING = vcalendar(  # no 30 February: the rule searches for ever
 
 
 @pytest.fixture
-async def server() -> AsyncIterator[FeedServer]:
-    s = FeedServer()
-    await s.start()
-    try:
-        yield s
-    finally:
-        await s.stop()
-
-
-@pytest.fixture
 async def bot(harness: BotHarness, server: FeedServer) -> BotHarness:
     harness.services.feeds.fetcher.policy = LOOPBACK_ONLY
     await harness.send(ADMIN_ID, ADMIN_ID, "/start")

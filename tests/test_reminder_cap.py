@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
 import pytest
@@ -27,16 +26,6 @@ CHATS = (USER_ID, GROUP_ID)
 @pytest.fixture
 def fast(monkeypatch: pytest.MonkeyPatch) -> SleepRecorder:
     return fast_options(monkeypatch)
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FeedServer]:
-    s = FeedServer()
-    await s.start()
-    try:
-        yield s
-    finally:
-        await s.stop()
 
 
 async def _drained(h: BotHarness) -> None:
