@@ -128,6 +128,8 @@ async def _post_init(app: AnyApplication, wiring: _Wiring) -> None:
         )
         services.alerts = ErrorAlerts(clock)
         app.bot_data[SERVICES_KEY] = services
+        if isinstance(app.persistence, SqlitePersistence):
+            await app.persistence.share(db)
         _install_reminders(app, services)
         # The outbox resumes unfinished broadcasts in the background (bot/broadcast/outbox.py).
         announce.install(services.outbox, app.bot, services.chats)

@@ -90,3 +90,14 @@ async def test_forget_in_the_middle_of_a_conversation_says_how_to_start_again(
         reply = texts_of(harness, ADMIN_ID)[-1]
         assert "conversation was ended" in reply and command in reply
     assert errors.records == []
+
+
+async def test_conversations_are_written_through_the_bots_one_connection(
+    harness: BotHarness,
+) -> None:
+    """Once started, the persistence writes through the bot's connection: no second writer."""
+    await harness.send(ADMIN_ID, ADMIN_ID, "/adddemo")
+    await harness.send(ADMIN_ID, ADMIN_ID, "5 Dec 14:00")
+    before = harness.services.db.conn.total_changes
+    await harness.app.update_persistence()  # what PTB does every second
+    assert harness.services.db.conn.total_changes > before

@@ -99,6 +99,7 @@ class SqlitePersistence(BasePersistence[Data, Data, Data]):
         self.db_path = db_path
         self.clock = clock
         self._db: Database | None = None
+        self._own_db = True  # False once sharing the bot's connection (not ours to close)
         self._written: dict[int, str] = {}  # what the database holds, to skip idle writes
 
     async def _repo(self) -> ConversationRepo | None:
@@ -200,8 +201,20 @@ class SqlitePersistence(BasePersistence[Data, Data, Data]):
     async def refresh_bot_data(self, bot_data: Data) -> None:
         return None
 
+    async def share(self, db: Database) -> None:
+        """Write through the bot's own connection from now on, closing the loading one.
+
+        One connection writing means no write ever waits on another connection's lock (two
+        writers met "database is locked" under load); the loading connection exists only
+        because PTB loads persistence before post_init opens the bot's.
+        """
+        if self._db is not None and self._own_db:
+            await self._db.close()
+        self._db, self._own_db = db, False
+
     async def flush(self) -> None:
-        """Called last on shutdown: close the persistence's connection."""
+        """Called last on shutdown: close the persistence's own connection, if it has one."""
         if self._db is not None:
             db, self._db = self._db, None
-            await db.close()
+            if self._own_db:
+                await db.close()
