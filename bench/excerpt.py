@@ -151,8 +151,18 @@ async def _measure(kind: str, db: Path, rounds: int, updates: int) -> dict[str, 
     try:
         if kind == "bot":
             # Simulated users send bursts: flood control (bot/telegram/guards.py) would
-            # rightly stop them.
-            settings = Settings(token=TOKEN, api_base_url=child.url, db_path=db, flood_limit=0)
+            # rightly stop them. The send budget (bot/broadcast/budget.py) is off too: the echo
+            # baselines have none, and at Telegram's 30 messages a second it, not the bot's
+            # work, would set the pace (bench.replies measures replies under real limits).
+            settings = Settings(
+                token=TOKEN,
+                api_base_url=child.url,
+                db_path=db,
+                flood_limit=0,
+                outbox_per_second=None,
+                outbox_per_minute_group=None,
+                outbox_per_second_chat=None,
+            )
             app = build_application(settings)
             await start_application(app)
         else:
