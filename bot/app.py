@@ -123,7 +123,9 @@ async def _post_init(app: AnyApplication, wiring: _Wiring) -> None:
             chats=ChatRepo(db),
             content=content,
             admin_cache=AdminCache(clock),
-            outbox=build_outbox(app, db, clock, wiring.outbox_limits, wiring.outbox_options),
+            outbox=build_outbox(
+                app, db, clock, wiring.outbox_limits, wiring.outbox_options, settings
+            ),
             feeds=build_feed_service(app.bot, db, clock, settings),
         )
         services.alerts = ErrorAlerts(clock)

@@ -117,7 +117,7 @@ class BotHarness:
             self.settings,
             clock=self.clock,
             application_class=TrackingApplication,
-            outbox_limits=None if limits_set else OutboxLimits.off(),
+            outbox_limits=OutboxLimits.from_env() if limits_set else OutboxLimits.off(),
             # A fresh copy each time: tests adjust their Application's options in place.
             outbox_options=dataclasses.replace(OUTBOX_OPTIONS) if OUTBOX_OPTIONS else None,
         )

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.app import build_application
 from bot.broadcast.announce import format_duration, parse_announce
 from bot.broadcast.delivery import classify
+from bot.broadcast.outbox import build_outbox
 from bot.broadcast.ratelimit import FloodLimiter, OutboxLimits, Priority
-from bot.config import ConfigError
+from bot.clock import SystemClock
+from bot.config import ConfigError, Settings
+from storage.db import Database
+from tests.harness import TOKEN
 
 
 def test_limits_from_env() -> None:
@@ -102,3 +108,27 @@ def test_format_duration() -> None:
     # In the reader's language, not English abbreviations.
     assert format_duration(125, "uk") == "2 хв"
     assert format_duration(125, "de") == "2 Min."
+
+
+async def test_outbox_limits_come_from_the_settings(tmp_path: Path) -> None:
+    """build_application's settings set the limits (benchmarks and tests pass Settings, not env)."""
+    settings = Settings(
+        token=TOKEN,
+        api_base_url="http://127.0.0.1:9",
+        db_path=tmp_path / "bot.sqlite3",
+        outbox_per_second=7.0,
+        outbox_per_minute_group=None,
+        outbox_per_second_chat=None,
+    )
+    app = build_application(settings)
+    db = await Database.open(settings.db_path)
+    try:
+        outbox = build_outbox(app, db, SystemClock(), settings=settings)
+        limits = outbox.limits
+        assert (limits.per_second, limits.per_minute_group, limits.per_second_chat) == (
+            7.0,
+            None,
+            None,
+        )
+    finally:
+        await db.close()

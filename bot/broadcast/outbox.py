@@ -21,6 +21,7 @@ from bot.broadcast.delivery import Outgoing, Renderer, Target
 from bot.broadcast.engine import Engine, OutboxOptions, Progress, Reporter
 from bot.broadcast.ratelimit import OutboxLimits
 from bot.clock import Clock
+from bot.config import Settings
 from storage.chats import ChatRepo
 from storage.db import Database
 
@@ -171,8 +172,9 @@ def build_outbox(
     clock: Clock,
     limits: OutboxLimits | None = None,
     options: OutboxOptions | None = None,
+    settings: Settings | None = None,
 ) -> Outbox:
-    """The application's Outbox: the limits given to build_application, else the environment's.
+    """The application's Outbox: the limits given to build_application, else the settings'.
 
     They are given to the bot's send budget (its rate limiter), which paces replies too.
     """
@@ -182,7 +184,11 @@ def build_outbox(
         ChatRepo(db),
         app.bot,
         clock,
-        limits if limits is not None else OutboxLimits.from_env(),
+        limits
+        if limits is not None
+        else OutboxLimits.from_settings(settings)
+        if settings is not None
+        else OutboxLimits.from_env(),
         options if options is not None else OutboxOptions(),
         budget if isinstance(budget, SendBudget) else None,
     )

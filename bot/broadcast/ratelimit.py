@@ -27,6 +27,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from bot.broadcast.gate import GLOBAL_PACE, Now, Priority, PriorityGate, Wait
+from bot.config import Settings
 from bot.config import parse_rate as _rate
 
 __all__ = ["GLOBAL_PACE", "FloodLimiter", "OutboxLimits", "Priority"]
@@ -62,6 +63,15 @@ class OutboxLimits:
             self.enabled,
             self.burst_private,
             self.jitter,
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> OutboxLimits:
+        """The OUTBOX_* limits as bot/config.py parsed and validated them."""
+        return cls(
+            per_second=settings.outbox_per_second,
+            per_minute_group=settings.outbox_per_minute_group,
+            per_second_chat=settings.outbox_per_second_chat,
         )
 
     @classmethod
