@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.feedserver import FeedServer
-from tests.harness import BotHarness, ErrorLog
+from tests.harness import BotHarness, ErrorLog, error_log
 
 
 @pytest.fixture
@@ -25,13 +24,8 @@ async def harness(tmp_path: Path) -> AsyncIterator[BotHarness]:
 @pytest.fixture
 def errors() -> Iterator[ErrorLog]:
     """What the error handler (handlers/errors.py) reported during the test."""
-    handler = ErrorLog()
-    logger = logging.getLogger("handlers.errors")
-    logger.addHandler(handler)
-    try:
-        yield handler
-    finally:
-        logger.removeHandler(handler)
+    with error_log() as log:
+        yield log
 
 
 @pytest.fixture

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -197,6 +199,18 @@ class ErrorLog(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append(record)
+
+
+@contextlib.contextmanager
+def error_log() -> Iterator[ErrorLog]:
+    """What the error handler (handlers/errors.py) reports while the block runs."""
+    handler = ErrorLog()
+    logger = logging.getLogger("handlers.errors")
+    logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
 
 
 def texts_of(h: BotHarness, chat_id: int) -> list[str]:

@@ -12,7 +12,6 @@ One bot serves the whole module (its database accumulates, every check compares 
 from __future__ import annotations
 
 import importlib.util
-import logging
 import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from tests.harness import (
     USER_ID,
     BotHarness,
     ErrorLog,
+    error_log,
     snapshot,
 )
 
@@ -93,13 +93,8 @@ PUBLIC_BUTTONS = ("demo:rsvp:", "demo:ics:", "demo:page:", "st:", "ex:", "fa:")
 
 @pytest.fixture(scope="module")
 def errors() -> Iterator[ErrorLog]:
-    handler = ErrorLog()
-    logger = logging.getLogger("handlers.errors")
-    logger.addHandler(handler)
-    try:
-        yield handler
-    finally:
-        logger.removeHandler(handler)
+    with error_log() as log:
+        yield log
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
