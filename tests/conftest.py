@@ -9,6 +9,7 @@ import pytest
 
 from tests.feedserver import FeedServer
 from tests.harness import BotHarness, ErrorLog, error_log
+from tests.outbox_helpers import SleepRecorder, fast_options
 
 
 @pytest.fixture
@@ -37,3 +38,9 @@ async def server() -> AsyncIterator[FeedServer]:
         yield s
     finally:
         await s.stop()
+
+
+@pytest.fixture
+def fast(monkeypatch: pytest.MonkeyPatch) -> SleepRecorder:
+    """Outbox pacing and retries on the fast test settings (tests/outbox_helpers.py)."""
+    return fast_options(monkeypatch)

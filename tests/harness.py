@@ -213,6 +213,16 @@ def error_log() -> Iterator[ErrorLog]:
         logger.removeHandler(handler)
 
 
+def buttons(message: object) -> list[tuple[str, str]]:
+    """The (label, callback data) of every inline button under a sent message."""
+    markup = getattr(message, "reply_markup", None) or {}
+    return [
+        (b["text"], b.get("callback_data", ""))
+        for row in markup.get("inline_keyboard", [])
+        for b in row
+    ]
+
+
 def texts_of(h: BotHarness, chat_id: int) -> list[str]:
     """The texts of every message the bot sent to ``chat_id``, oldest first."""
     return [m.text or "" for m in h.replies(chat_id)]

@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
-from tests.harness import ADMIN_ID, USER_ID, BotHarness, ErrorLog, texts_of
-from tests.outbox_helpers import SleepRecorder, fast_options
+from tests.harness import ADMIN_ID, USER_ID, BotHarness, ErrorLog, buttons, texts_of
+from tests.outbox_helpers import SleepRecorder
 from tests.test_addstatement import FRONT_MATTER
-from tests.test_demos_e2e import buttons
-
-
-@pytest.fixture
-def fast(monkeypatch: pytest.MonkeyPatch) -> SleepRecorder:
-    return fast_options(monkeypatch)
 
 
 async def test_adddemo_continues_after_a_restart(fast: SleepRecorder, harness: BotHarness) -> None:

@@ -15,23 +15,10 @@ from tests.harness import (
     USER_ID,
     BotHarness,
     add_demo,
+    buttons,
     texts_of,
 )
-from tests.outbox_helpers import SleepRecorder, fast_options
-
-
-@pytest.fixture
-def fast(monkeypatch: pytest.MonkeyPatch) -> SleepRecorder:
-    return fast_options(monkeypatch)
-
-
-def buttons(message: object) -> list[tuple[str, str]]:
-    markup = getattr(message, "reply_markup", None) or {}
-    return [
-        (b["text"], b.get("callback_data", ""))
-        for row in markup.get("inline_keyboard", [])
-        for b in row
-    ]
+from tests.outbox_helpers import SleepRecorder
 
 
 async def count_demos(h: BotHarness) -> int:

@@ -6,27 +6,22 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.harness import ADMIN_ID, GROUP_ID, OTHER_ID, USER_ID, BotHarness, add_demo, texts_of
-from tests.outbox_helpers import SleepRecorder, fast_options
+from tests.harness import (
+    ADMIN_ID,
+    GROUP_ID,
+    OTHER_ID,
+    USER_ID,
+    BotHarness,
+    add_demo,
+    buttons,
+    texts_of,
+)
+from tests.outbox_helpers import SleepRecorder
 
 LINE = (
     "/adddemo 2026-12-05 14:00 | Parliament Square, London | Ceasefire now: national march"
     " | https://example.org/march | London"
 )
-
-
-@pytest.fixture
-def fast(monkeypatch: pytest.MonkeyPatch) -> SleepRecorder:
-    return fast_options(monkeypatch)
-
-
-def buttons(message: object) -> list[tuple[str, str]]:
-    markup = getattr(message, "reply_markup", None) or {}
-    return [
-        (b["text"], b.get("callback_data", ""))
-        for row in markup.get("inline_keyboard", [])
-        for b in row
-    ]
 
 
 async def save(h: BotHarness) -> None:

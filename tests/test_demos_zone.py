@@ -8,14 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import ADMIN_ID, USER_ID, BotHarness, texts_of
-from tests.outbox_helpers import SleepRecorder, fast_options
-from tests.test_demos_admin import buttons, press, shown
-
-
-@pytest.fixture
-def fast(monkeypatch: pytest.MonkeyPatch) -> SleepRecorder:
-    return fast_options(monkeypatch)
+from tests.harness import ADMIN_ID, USER_ID, BotHarness, buttons, texts_of
+from tests.outbox_helpers import SleepRecorder
+from tests.test_demos_admin import press, shown
 
 
 # --- the venue's time zone ------------------------------------------------------------------

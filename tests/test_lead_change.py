@@ -4,18 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from storage.demos import NewDemo
 from tests.harness import USER_ID, BotHarness
-from tests.outbox_helpers import SleepRecorder, fast_options
+from tests.outbox_helpers import SleepRecorder
 
 MARK = "Reminder: starts"
-
-
-@pytest.fixture
-def fast(monkeypatch: pytest.MonkeyPatch) -> SleepRecorder:
-    return fast_options(monkeypatch)
 
 
 def _reminders(h: BotHarness) -> list[str]:

@@ -9,12 +9,7 @@ from datetime import timedelta
 import pytest
 
 from tests.harness import ADMIN_ID, GROUP_ID, USER_ID, BotHarness, add_demo, texts_of
-from tests.outbox_helpers import SleepRecorder, fast_options, subscribe
-
-
-@pytest.fixture
-def fast(monkeypatch: pytest.MonkeyPatch) -> SleepRecorder:
-    return fast_options(monkeypatch)
+from tests.outbox_helpers import SleepRecorder, subscribe
 
 
 async def test_subscribe_twice_says_already_subscribed(

@@ -4,18 +4,10 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from bot.telegram.limits import visible_units
-from tests.harness import ADMIN_ID, USER_ID, BotHarness, add_demo
-from tests.outbox_helpers import SleepRecorder, fast_options
+from tests.harness import ADMIN_ID, USER_ID, BotHarness, add_demo, buttons
+from tests.outbox_helpers import SleepRecorder
 from tests.test_content_commands import button, no_failed_calls
-from tests.test_demos_e2e import buttons
-
-
-@pytest.fixture
-def fast(monkeypatch: pytest.MonkeyPatch) -> SleepRecorder:
-    return fast_options(monkeypatch)
 
 
 def _shown_numbers(texts: list[str]) -> set[int]:

@@ -9,12 +9,7 @@ from bot.demos.regions import match_region, region_key, split_region_prefix
 from bot.demos.timeparse import InputError
 from bot.emulator import SentMessage
 from tests.harness import ADMIN_ID, USER_ID, BotHarness, add_demo, texts_of
-from tests.outbox_helpers import SleepRecorder, fast_options, subscribe
-
-
-@pytest.fixture
-def fast(monkeypatch: pytest.MonkeyPatch) -> SleepRecorder:
-    return fast_options(monkeypatch)
+from tests.outbox_helpers import SleepRecorder, subscribe
 
 
 def labels(message: SentMessage) -> dict[str, str]:

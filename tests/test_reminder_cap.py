@@ -15,17 +15,12 @@ from storage.demos import NewDemo
 from storage.maintenance import broadcast_backlog
 from tests.feedserver import FeedServer, Route, vcalendar, vevent
 from tests.harness import ADMIN_ID, GROUP_ID, USER_ID, BotHarness
-from tests.outbox_helpers import SleepRecorder, fast_options, subscribe
+from tests.outbox_helpers import SleepRecorder, subscribe
 
 CAP = 3  # the default BOT_REMINDERS_PER_HOUR
 REMINDER = "Reminder: starts"
 DIGEST = "coming up: see /demos"
 CHATS = (USER_ID, GROUP_ID)
-
-
-@pytest.fixture
-def fast(monkeypatch: pytest.MonkeyPatch) -> SleepRecorder:
-    return fast_options(monkeypatch)
 
 
 async def _drained(h: BotHarness) -> None:

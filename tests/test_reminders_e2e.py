@@ -5,19 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from bot.demos.timeparse import local_to_utc
 from storage.demos import NewDemo
 from tests.harness import GROUP_ID, OTHER_ID, USER_ID, BotHarness
-from tests.outbox_helpers import SleepRecorder, fast_options
+from tests.outbox_helpers import SleepRecorder
 
 MARK = "Reminder: starts"
-
-
-@pytest.fixture
-def fast(monkeypatch: pytest.MonkeyPatch) -> SleepRecorder:
-    return fast_options(monkeypatch)
 
 
 def reminders(h: BotHarness, chat_id: int) -> list[str]:

@@ -3,16 +3,9 @@ answer in private, details sent privately on Going, counts (only) in /stats."""
 
 from __future__ import annotations
 
-import pytest
-
 from storage.privacy import PrivacyRepo
 from tests.harness import ADMIN_ID, GROUP_ID, OTHER_ID, USER_ID, BotHarness, add_demo, texts_of
-from tests.outbox_helpers import SleepRecorder, fast_options
-
-
-@pytest.fixture
-def fast(monkeypatch: pytest.MonkeyPatch) -> SleepRecorder:
-    return fast_options(monkeypatch)
+from tests.outbox_helpers import SleepRecorder
 
 
 def popup(h: BotHarness, query_id: str) -> str:

@@ -16,12 +16,7 @@ from tests.harness import (
     add_demo,
     texts_of,
 )
-from tests.outbox_helpers import SleepRecorder, fast_options
-
-
-@pytest.fixture
-def fast(monkeypatch: pytest.MonkeyPatch) -> SleepRecorder:
-    return fast_options(monkeypatch)
+from tests.outbox_helpers import SleepRecorder
 
 
 async def reminders_in(h: BotHarness, chat_id: int, n: int = 1) -> list[str]:
