@@ -88,6 +88,61 @@ def test_model_loads_with_the_network_blocked() -> None:
     assert done.stdout.strip().endswith("OK"), done.stdout + done.stderr
 
 
+# Start-up on an already indexed database, with the background preparation left out: the
+# corpus loads without numpy, and the first search by meaning makes the matrices itself.
+_START_CHILD = textwrap.dedent(
+    """
+    import asyncio, sys
+    from bot.content.search import HybridSearch
+    from bot.content.service import ContentService
+    from storage.db import Database
+
+    HybridSearch.prepare = lambda self: None
+
+    async def main(path):
+        db = await Database.open(path)
+        svc = ContentService(db)
+        await svc.load()
+        print("numpy after load:", "numpy" in sys.modules)
+        page = await svc.search("ships sailing to gaza", limit=1)
+        print("first:", page.hits[0].paragraph.text[:21])
+        await db.close()
+
+    asyncio.run(main(sys.argv[1]))
+    """
+)
+
+
+def _child(code: str, *args: str) -> str:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_importing_the_bot_does_not_import_numpy() -> None:
+    out = _child("import sys, bot.app, bot.__main__; print('numpy' in sys.modules)")
+    assert out.strip() == "False"
+
+
+async def test_start_up_on_an_indexed_database_needs_no_numpy(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "t.db")
+    try:
+        await ContentService(db).load()  # indexes the corpus and stores its vectors
+    finally:
+        await db.close()
+    out = _child(_START_CHILD, str(tmp_path / "t.db"))
+    assert "numpy after load: False" in out
+    assert "first: The Freedom Flotillas" in out
+
+
 def test_embedder_gives_unit_vectors_and_zero_for_nothing() -> None:
     embedder = shared_embedder()
     assert embedder is not None

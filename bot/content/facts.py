@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
+
 from rapidfuzz.distance import OSA
 
 from bot.content.corpus import FactRow
 from bot.content.results import FactMatch
 from bot.content.text import MAX_QUERY_CHARS, STOP_WORDS, wordlist, words
-from bot.content.vectors import Matrix, loaded_embedder
+from bot.content.vectors import loaded_embedder
+
+if TYPE_CHECKING:
+    from bot.content.vectors import Matrix
 
 #: cosine a query needs with a row to match it by meaning alone (no keyword in common)
 MIN_MEANING_SIM = 0.3
@@ -111,7 +115,7 @@ class FactMatcher:
                 [f"{r.question} {r.israel} {r.russia}" for r in self._facts]
             )
         sims = self._vectors @ embedder.embed([" ".join(toks)])[0]
-        best = int(np.argmax(sims))
+        best = int(sims.argmax())
         if float(sims[best]) < MIN_MEANING_SIM:
             return FactMatch(kind="none")
         return FactMatch(kind="exact", row=self._facts[best], candidates=(self._facts[best],))

@@ -4,9 +4,10 @@ Each visible paragraph has a vector (``bot.content.vectors``), stored in SQLite 
 hash of the embedded text, so only new or changed text is ever embedded. A query is ranked
 twice, lexically (``bot.content.lexical``: typos, word forms, phrases, coverage, proximity)
 and by cosine similarity of its content words' vector (a numpy dot product over every
-paragraph), and the two rankings are fused by weighted reciprocal rank. Passages of a
-statement and its uploaded translations count once: in the chat's language when there is a
-translation in it, else the original.
+paragraph), and the two scores are blended. Passages of a statement and its uploaded
+translations count once: in the chat's language when there is a translation in it, else the
+original. numpy is not needed to start: the matrices are made from the stored BLOBs on first
+use (or in the background after start-up, see :meth:`HybridSearch.prepare`).
 """
 
 from __future__ import annotations
@@ -14,10 +15,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
+import threading
 from dataclasses import dataclass
-from typing import Literal
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, Literal
 
 from bot.content.lexical import LexicalIndex
 from bot.content.results import highlight_html
@@ -25,7 +25,6 @@ from bot.content.text import MAX_QUERY_CHARS, content_words
 from bot.content.vectors import (
     DIM,
     Embedder,
-    Matrix,
     from_blob,
     loaded_embedder,
     shared_embedder,
@@ -33,6 +32,9 @@ from bot.content.vectors import (
 )
 from storage.content import ContentRepository, ParagraphRecord
 from storage.vectors import VectorRepository
+
+if TYPE_CHECKING:
+    from bot.content.vectors import Matrix
 
 Mode = Literal["hybrid", "lexical", "dense"]
 
@@ -78,6 +80,35 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+class VectorSet:
+    """The stored vectors of one state of the corpus; the numpy matrices are made on first
+    use, once (a corpus change makes a new set, so a build never sees a half-changed one)."""
+
+    def __init__(self, ids: list[int], blobs: list[bytes]) -> None:
+        self.ids = ids
+        self._blobs = blobs
+        self._lock = threading.Lock()
+        self._built: tuple[Matrix, Matrix, Any] | None = None
+
+    def built(self) -> tuple[Matrix, Matrix, Any] | None:
+        """(whole-text rows, all rows, each paragraph's first row) if made already."""
+        return self._built
+
+    def build(self) -> tuple[Matrix, Matrix, Any]:
+        """Make the matrices (blocking: call it in a thread)."""
+        with self._lock:
+            if self._built is None:
+                import numpy as np
+
+                blocks = [from_blob(b).reshape(-1, DIM) for b in self._blobs]
+                empty = np.zeros((0, DIM), dtype=np.float32)
+                whole = np.vstack([b[0] for b in blocks]) if blocks else empty
+                rows = np.vstack(blocks) if blocks else empty
+                starts = np.cumsum([0] + [len(b) for b in blocks[:-1]], dtype=np.int64)
+                self._built = (whole, rows, starts)
+            return self._built
+
+
 #: the stored vectors' recipe: the model and how a paragraph is cut (change it to re-embed)
 RECIPE = f"{Embedder.model_id}+sentences"
 
@@ -90,10 +121,7 @@ class HybridSearch:
         self.vectors = vectors
         self.tuning = TUNING
         self.embedded = 0  # texts embedded by the last refresh (0 when nothing changed)
-        self._ids: list[int] = []
-        self._whole: Matrix = np.zeros((0, DIM), dtype=np.float32)
-        self._sentences: Matrix = np.zeros((0, DIM), dtype=np.float32)
-        self._starts = np.zeros(0, dtype=np.int64)
+        self._vectors = VectorSet([], [])
         self._paras: dict[int, ParagraphRecord] = {}
         self._docs: dict[str, Doc] = {}
         self._versions: dict[tuple[str, int], dict[str, ParagraphRecord]] = {}
@@ -103,6 +131,12 @@ class HybridSearch:
         """The model; waits (in a thread, not blocking the loop) only while it loads."""
         loaded = loaded_embedder()
         return loaded if loaded is not None else await asyncio.to_thread(shared_embedder)
+
+    def prepare(self) -> None:
+        """Load the model and make the current matrices (blocking: run it in a thread after
+        start-up, so that the first search usually finds both ready)."""
+        if shared_embedder() is not None:
+            self._vectors.build()
 
     async def refresh(self, rows: list[tuple[ParagraphRecord, str]], docs: dict[str, Doc]) -> None:
         """Rebuild the vocabulary and the vector matrix; embed only texts not stored yet."""
@@ -125,31 +159,35 @@ class HybridSearch:
             stored.update(fresh)
             self.embedded = len(fresh)
         await self.vectors.prune(RECIPE, hashes.values())
-        self._ids = [pid for pid in hashes if hashes[pid] in stored]
-        blocks = [from_blob(stored[hashes[pid]]).reshape(-1, DIM) for pid in self._ids]
-        self._whole = np.vstack([b[0] for b in blocks]) if blocks else np.zeros((0, DIM), "f4")
-        self._sentences = np.vstack(blocks) if blocks else np.zeros((0, DIM), "f4")
-        self._starts = np.cumsum([0] + [len(b) for b in blocks[:-1]], dtype=np.int64)
+        ids = [pid for pid in hashes if hashes[pid] in stored]
+        self._vectors = VectorSet(ids, [stored[hashes[pid]] for pid in ids])
 
     def languages(self) -> set[str]:
         return {d.language for d in self._docs.values()}
 
     async def _dense(self, query: str) -> list[tuple[int, float]]:
         """(paragraph id, cosine) of every paragraph, most similar first."""
-        if not self._ids:
+        vectors = self._vectors
+        if not vectors.ids:
             return []
         embedder = await self.embedder()
         if embedder is None:
             return []
+        built = vectors.built()
+        if built is None:
+            built = await asyncio.to_thread(vectors.build)
+        whole, rows, starts = built
+        import numpy as np
+
         text = " ".join(content_words(query[:MAX_QUERY_CHARS]))
         vec = embedder.embed([text])[0]
         if not vec.any():
             return []
         tn = self.tuning
-        best_sentence = np.maximum.reduceat(self._sentences @ vec, self._starts)
-        sims = tn.sentence * best_sentence + (1 - tn.sentence) * (self._whole @ vec)
+        best_sentence = np.maximum.reduceat(rows @ vec, starts)
+        sims = tn.sentence * best_sentence + (1 - tn.sentence) * (whole @ vec)
         order = np.argsort(-sims, kind="stable")
-        return [(self._ids[i], float(sims[i])) for i in order]
+        return [(vectors.ids[i], float(sims[i])) for i in order]
 
     async def rank(self, query: str, lang: str = "en", mode: Mode = "hybrid") -> list[Ranked]:
         """Every candidate paragraph, best first, one per passage (see the module doc)."""

@@ -26,7 +26,6 @@ from bot.content.results import (
 )
 from bot.content.search import Doc, HybridSearch, Mode
 from bot.content.text import fold, query_language, words
-from bot.content.vectors import shared_embedder
 from storage.content import ContentRepository, SyncResult
 from storage.db import Database
 from storage.vectors import VectorRepository
@@ -64,10 +63,11 @@ class ContentService:
     async def load(self) -> SyncResult:
         """Index the built-in corpus (idempotent, no writes when unchanged) and warm caches."""
         result = await self.repo.sync_builtin(self._builtin, self.clock.now())
-        # Load the embedding model in the background: start-up does not wait for it (the
-        # stored vectors need no model), the first search usually finds it ready.
-        asyncio.get_running_loop().run_in_executor(None, shared_embedder)
         await self._refresh()
+        # The model and the vector matrices (numpy) are made in the background: start-up
+        # does not wait for them (the stored vectors need neither), and the first search
+        # usually finds them ready (it waits for them otherwise).
+        asyncio.get_running_loop().run_in_executor(None, self.searcher.prepare)
         return result
 
     async def _refresh(self) -> None:

@@ -16,10 +16,13 @@ import logging
 import struct
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import numpy.typing as npt
+if TYPE_CHECKING:  # numpy is imported where vectors are made: not on the start-up path
+    import numpy as np
+    import numpy.typing as npt
+
+    Matrix = npt.NDArray[np.float32]
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +32,6 @@ WEIGHTS = Path("weights") / "l2_supercat_256.safetensors"
 TOKENIZER = Path("tokenizers") / "l2_supercat_tokenizer_config.json"
 #: tokens of one text that are looked at (a paragraph is a few hundred)
 MAX_TOKENS = 2048
-
-Matrix = npt.NDArray[np.float32]
 
 
 def package_dir() -> Path | None:
@@ -42,6 +43,8 @@ def package_dir() -> Path | None:
 
 
 def _read_table(path: Path) -> npt.NDArray[np.float16]:
+    import numpy as np
+
     with path.open("rb") as fh:
         (size,) = struct.unpack("<Q", fh.read(8))
         header: dict[str, Any] = json.loads(fh.read(size))
@@ -77,6 +80,8 @@ class Embedder:
 
     def embed(self, texts: list[str]) -> Matrix:
         """One unit row per text (a zero row for a text without tokens)."""
+        import numpy as np
+
         out = np.zeros((len(texts), DIM), dtype=np.float32)
         rows = self._table.shape[0]
         for i, enc in enumerate(self._tokenizer.encode_batch(texts, add_special_tokens=False)):
@@ -114,8 +119,12 @@ def loaded_embedder() -> Embedder | None:
 
 
 def to_blob(vec: Matrix) -> bytes:
+    import numpy as np
+
     return np.asarray(vec, dtype="<f4").tobytes()
 
 
 def from_blob(blob: bytes) -> Matrix:
+    import numpy as np
+
     return np.frombuffer(blob, dtype="<f4").astype(np.float32)
