@@ -18,7 +18,6 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from bot.content.corpus import FactRow
 from bot.content.service import ContentService
-from bot.content.table_image import render_table_png
 from bot.i18n import texts
 from bot.i18n.translate import Markup, t
 from bot.services import get_services
@@ -39,6 +38,9 @@ async def table_png(rows: tuple[FactRow, ...], title: str) -> bytes:
     key = (rows, title)
     cached = _png_cache.get(key)
     if cached is None:
+        # Pillow is imported on the first picture, not at start-up (about 20 ms of cold start).
+        from bot.content.table_image import render_table_png
+
         cached = await asyncio.to_thread(render_table_png, rows, title=title)
         _png_cache.clear()
         _png_cache[key] = cached

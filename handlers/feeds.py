@@ -13,7 +13,7 @@ from bot.demos.cards import clean_region, format_when
 from bot.demos.timeparse import InputError
 from bot.feeds.errors import FeedError, describe_error
 from bot.feeds.fetch import check_url
-from bot.feeds.parse import HORIZON
+from bot.feeds.limits import HORIZON
 from bot.feeds.service import SyncResult
 from bot.i18n import texts
 from bot.i18n.translate import Markup, t, tn

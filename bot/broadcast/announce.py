@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from babel.dates import format_timedelta
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
@@ -88,6 +87,8 @@ def format_duration(seconds: float | None, lang: str | None = None) -> str:
     """An estimate in the reader's language and units ("2 min", "2 хв", "2 Min."); "…" unknown."""
     if seconds is None:
         return "…"
+    from babel.dates import format_timedelta  # on first use: babel.dates is slow to import
+
     delta = timedelta(seconds=max(0, round(seconds)))
     locale = lang if lang in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE
     return str(format_timedelta(delta, threshold=1.5, format="short", locale=locale))

@@ -13,8 +13,6 @@ from collections import OrderedDict
 from collections.abc import Hashable, Sequence
 from datetime import datetime
 
-from icalendar import Calendar
-
 from bot.demos.ics import PRODID, demo_event, demo_ics
 from storage.demos import Demo
 
@@ -79,6 +77,8 @@ def _events(demos: Sequence[Demo], now: datetime) -> list[bytes]:
 
 
 def _header(name: str) -> bytes:
+    from icalendar import Calendar  # on first use: see bot.demos.ics
+
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")

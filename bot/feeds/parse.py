@@ -12,7 +12,6 @@ import heapq
 import itertools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -23,10 +22,9 @@ from icalendar import Calendar, Component
 from bot.demos import cards
 from bot.demos.intake import safe_link
 from bot.feeds.errors import FeedError
+from bot.feeds.limits import HORIZON, MAX_EVENTS, ParsedFeed
 from storage.feeds import FeedDemo
 
-HORIZON = timedelta(days=90)
-MAX_EVENTS = 1000  # per feed and sync; more is almost certainly a mistake
 # The commands' limits (one set for every way a demonstration enters).
 MAX_TITLE, MAX_PLACE, MAX_DESCRIPTION = cards.MAX_TITLE, cards.MAX_PLACE, cards.MAX_DESCRIPTION
 # The first window a repeating event is expanded over; it doubles while the cap is not met.
@@ -51,15 +49,6 @@ SINGLE = (
 )
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-@dataclass(frozen=True)
-class ParsedFeed:
-    """What one feed file holds within the horizon."""
-
-    events: list[FeedDemo]
-    capped: bool = False  # there were more events than the cap within the horizon
-    unknown_timezone: str | None = None  # X-WR-TIMEZONE was unknown: the bot's zone was used
 
 
 def _text(value: Any, limit: int, *, multiline: bool = False) -> str:

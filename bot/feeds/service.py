@@ -29,7 +29,7 @@ from bot.feeds.addresses import AddressPolicy
 from bot.feeds.errors import FeedError, describe_error
 from bot.feeds.export import CalendarExport
 from bot.feeds.fetch import FeedFetcher
-from bot.feeds.parse import HORIZON, MAX_EVENTS, ParsedFeed
+from bot.feeds.limits import HORIZON, MAX_EVENTS, ParsedFeed
 from bot.feeds.worker import Budget, ParseJob, parse_in_worker
 from bot.i18n import texts
 from bot.i18n.translate import DEFAULT_LANGUAGE, Markup, t

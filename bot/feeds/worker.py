@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.feeds.errors import FeedError
-from bot.feeds.parse import HORIZON, MAX_EVENTS, ParsedFeed, parse_feed
+from bot.feeds.limits import HORIZON, MAX_EVENTS, ParsedFeed
 
 _HEADER = struct.Struct(">Q")
 MAX_FRAME = 64 * 1024 * 1024  # far above any answer: 1,000 events pickle to about 0.5 MB
@@ -113,6 +113,8 @@ def _vm_size() -> int:
 
 def _run_child(job: ParseJob, budget: Budget) -> tuple[Any, ...]:
     """In the forked child: set the limits, parse, and say how it went."""
+    from bot.feeds.parse import parse_feed  # already loaded by the server before it forks
+
     try:
         with contextlib.suppress(OSError):
             os.nice(10)  # the bot's own process comes first
@@ -282,4 +284,6 @@ if __name__ == "__main__":
     # Ctrl-C in the bot's terminal reaches this process group too: the bot decides, and its
     # end of the pipe closing is what stops the server.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    import bot.feeds.parse  # noqa: F401  (once here, so each forked child starts with it)
+
     serve()

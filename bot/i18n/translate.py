@@ -22,9 +22,6 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
-from babel import dates as babel_dates
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +98,9 @@ def translations(lang: str) -> gettext.NullTranslations:
     if not po.is_file():
         log.warning("no catalog for language %s; falling back to English", lang)
         return gettext.NullTranslations()
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
     try:
         with po.open("rb") as fh:
             catalog = read_po(fh, locale=lang, domain=DOMAIN)
@@ -111,6 +111,12 @@ def translations(lang: str) -> gettext.NullTranslations:
     except Exception as exc:  # a broken catalog must never take the bot down
         log.error("catalog for %s is unreadable (%s); falling back to English", lang, exc)
         return gettext.NullTranslations()
+
+
+def load_catalogs() -> None:
+    """Compile every catalog now (blocking: call it in a thread), so no reply waits for one."""
+    for lang in SUPPORTED_LANGUAGES:
+        translations(lang)
 
 
 def reload_catalogs() -> None:
@@ -141,6 +147,7 @@ def tn(lang: str | None, singular: str, plural: str, n: int, **kwargs: Any) -> s
 
 
 # --- dates and times ----------------------------------------------------------------------------
+# babel.dates is imported on first use (about 25 ms that start-up does not need).
 
 
 def _locale(lang: str | None) -> Locale:
@@ -168,6 +175,8 @@ def format_when(dt_utc: datetime, tz_name: str | None, lang: str | None) -> str:
     "Saturday, November 21, 2026, 8:30 PM" (en), "субота, 21 листопада 2026 р., 20:30" (uk),
     "السبت، 21 نوفمبر 2026، 8:30 م" (ar). Plain text: escape it (t() does) before HTML use.
     """
+    from babel import dates as babel_dates
+
     loc = _locale(lang)
     local = _local(dt_utc, tz_name)
     day = babel_dates.format_date(local.date(), format="full", locale=loc)
@@ -178,6 +187,8 @@ def format_when(dt_utc: datetime, tz_name: str | None, lang: str | None) -> str:
 
 def format_date(value: datetime | date, tz_name: str | None, lang: str | None) -> str:
     """Weekday and date ("Saturday, November 21, 2026"); a datetime is first moved to tz_name."""
+    from babel import dates as babel_dates
+
     loc = _locale(lang)
     day = _local(value, tz_name).date() if isinstance(value, datetime) else value
     return babel_dates.format_date(day, format="full", locale=loc)
@@ -185,6 +196,8 @@ def format_date(value: datetime | date, tz_name: str | None, lang: str | None) -
 
 def format_time(dt_utc: datetime, tz_name: str | None, lang: str | None) -> str:
     """Time of day in the chat's zone ("8:30 PM", "20:30")."""
+    from babel import dates as babel_dates
+
     return babel_dates.format_time(_local(dt_utc, tz_name), format="short", locale=_locale(lang))
 
 
