@@ -23,15 +23,14 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
+from bench import startup
 from bench.report import percentile, pin, write_section
+from bench.startup import QUERIES, TOKEN, sent
 from bot.app import build_application, start_application, stop_application
 from bot.config import Settings
 from bot.emulator import BotApiCore, FakeBotApiServer
 from bot.telegram.aiohttp_request import AiohttpRequest
 from bot.telegram.chat_order import PerChatUpdateProcessor
-
-TOKEN = "123456:BENCH-TOKEN-abcdefghijklmnop"
-QUERIES = ["blockade", "genocide", "campism", "arms for ukraine", "vietnam victory"]
 
 
 async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -57,32 +56,25 @@ class _SentCounter:
 _counters: dict[int, _SentCounter] = {}
 
 
-def _sent(core: BotApiCore) -> int:
-    counter = _counters.get(id(core))
-    if counter is None or counter.core is not core:
-        counter = _counters[id(core)] = _SentCounter(core)
-    return counter()
-
-
 async def _latencies(core: BotApiCore, n: int) -> list[float]:
     """One command at a time: push, wait for the reply; seconds each."""
     out = []
     for i in range(n):
-        before = _sent(core)
+        before = sent(core)
         start = time.perf_counter()
         core.push_message(5000 + i % 20, 5000 + i % 20, f"/excerpt {QUERIES[i % len(QUERIES)]}")
-        await core.wait_for(lambda b=before: _sent(core) > b, 10)  # type: ignore[misc]
+        await core.wait_for(lambda b=before: sent(core) > b, 10)  # type: ignore[misc]
         out.append(time.perf_counter() - start)
     return out
 
 
 async def _throughput(core: BotApiCore, n: int) -> float:
     """n commands pushed at once from 50 chats; replies per second until the last."""
-    before = _sent(core)
+    before = sent(core)
     start = time.perf_counter()
     for i in range(n):
         core.push_message(6000 + i % 50, 6000 + i % 50, f"/excerpt {QUERIES[i % len(QUERIES)]}")
-    await core.wait_for(lambda: _sent(core) >= before + n, 120)
+    await core.wait_for(lambda: sent(core) >= before + n, 120)
     return n / (time.perf_counter() - start)
 
 
@@ -197,63 +189,14 @@ async def _measure(kind: str, db: Path, rounds: int, updates: int) -> dict[str, 
     return {"latency": lat, "throughput": thr, "bot_cpu": bot_cpu, "server_cpu": server_cpu}
 
 
-async def _cold_start_and_rss(db: Path, commands: int) -> tuple[float, float]:
-    """Spawn `python -m bot run`; seconds to first getUpdates; RSS (MB) after n commands."""
-    core = BotApiCore(token=TOKEN)
-    async with FakeBotApiServer(core) as server:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
-        env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=server.url, BOT_DB_PATH=str(db))
-        env.update(BOT_FLOOD_LIMIT="0")
-        # A long poll is recorded when it returns: with an update already waiting, the first
-        # getUpdates returns the moment it arrives.
-        core.push_message(7999, 7999, "/help")
-        start = time.perf_counter()
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            env=env,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
-        try:
-            await core.wait_for(lambda: bool(core.calls_for("getUpdates")), 30)
-            cold = time.perf_counter() - start
-            before = _sent(core)
-            for i in range(commands):
-                core.push_message(7000 + i % 100, 7000 + i % 100, f"/excerpt {QUERIES[i % 5]}")
-            await core.wait_for(lambda: _sent(core) >= before + commands, 300)
-            rss = _rss_mb(proc.pid)
-        finally:
-            proc.terminate()
-            await proc.wait()
-    return cold, rss
-
-
-def _rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 async def main_async(args: argparse.Namespace, pinned: bool) -> str:
     with tempfile.TemporaryDirectory() as tmp:
         echo = await _measure("echo", Path(tmp) / "echo.sqlite3", args.rounds, args.updates)
         same = await _measure("echo-aiohttp", Path(tmp) / "e2.sqlite3", args.rounds, args.updates)
         bot = await _measure("bot", Path(tmp) / "bot.sqlite3", args.rounds, args.updates)
-        # The first run indexes the corpus; measure the cold start on an indexed database,
-        # as a restart would be, and also report the very first start.
-        colds, rss = [], 0.0
         if pinned:  # the bot subprocess and its fake server both run here: give them every CPU
             os.sched_setaffinity(0, range(os.cpu_count() or 1))
-        for i in range(3):
-            cold, rss_i = await _cold_start_and_rss(
-                Path(tmp) / "cold.sqlite3", 1000 if i == 0 else 10
-            )
-            colds.append(cold)
-            rss = rss_i if i == 0 else rss
+        boot = await startup.measure(args.restarts)
 
     def ms(run: dict[str, list[float]], key: str) -> str:
         return f"{statistics.median(run[key]) * 1e3:.2f} ms"
@@ -277,16 +220,7 @@ async def main_async(args: argparse.Namespace, pinned: bool) -> str:
          "", ms(same, "server_cpu"), ""),
     ]  # fmt: skip
     table = "\n".join(f"| {' | '.join(r)} |" for r in rows)
-    startup = [
-        ("cold start, first start (indexes the corpus)", f"{colds[0] * 1e3:.0f} ms", "< 1000 ms"),
-        (
-            "cold start, median of restarts on an indexed database",
-            f"{statistics.median(colds[1:]) * 1e3:.0f} ms",
-            "< 1000 ms",
-        ),
-        ("resident memory after 1,000 /excerpt commands", f"{rss:.0f} MB", "< 150 MB"),
-    ]
-    table2 = "\n".join(f"| {' | '.join(r)} |" for r in startup)
+    table2 = "\n".join(f"| {' | '.join(r)} |" for r in startup.rows(boot))
     where = "each pinned to a CPU of its own" if pinned else "so the bot has a core to itself"
     md = f"""## Commands: /excerpt round trip (`python -m bench.excerpt`)
 
@@ -310,11 +244,13 @@ prepares the next chat's reply while the server is still answering the last. The
 what is left: the fake server spends more per /excerpt (parsing and storing a ~3.6 KB page with
 its bold entities) than per echo, and our bot's own search and rendering.
 
-Start-up and memory (`python -m bot run` as a subprocess; cold start is process start to its
-first getUpdates):
+Start-up and memory (bench/startup.py: `python -m bot run` as a subprocess; cold start is
+process start to its first getUpdates, with bytecode cached as after `pip install`; baseline:
+a bare PTB echo bot, bench/echo_bot.py, started the same way, its restarts alternating with
+ours):
 
-| measure | value | target |
-|---|---|---|
+| measure | our bot | bare PTB echo bot (ratio) | target |
+|---|---|---|---|
 {table2}
 
 Memory is measured after the 1,000 commands were pushed at once: with chats served concurrently
@@ -329,6 +265,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--updates", type=int, default=400)
+    parser.add_argument("--restarts", type=int, default=7, help="cold-start restarts of each bot")
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
