@@ -15,14 +15,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from bot.feeds.addresses import (
-    AddressPolicy,
-    GuardedBackend,
-    Resolver,
-    guarded_transport,
-    system_resolver,
-    vetted_addresses,
-)
+from bot.feeds.addresses import AddressPolicy, Resolver, system_resolver, vetted_addresses
 from bot.feeds.errors import MAX_BYTES, FeedError
 
 MAX_REDIRECTS = 3
@@ -166,6 +159,8 @@ class FeedFetcher:
             raise FeedError("network") from exc
 
     async def _fetch(self, url: str, etag: str | None, last_modified: str | None) -> FetchResult:
+        from bot.feeds.transport import GuardedBackend, guarded_transport
+
         backend = GuardedBackend(self.policy, self.resolver, self.on_connect)
         headers = {
             "User-Agent": USER_AGENT,
