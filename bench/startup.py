@@ -35,6 +35,8 @@ class Startup:
     echo: list[float] = field(default_factory=list)  # the bare PTB echo bot, same procedure
     bot_cpu: list[float] = field(default_factory=list)  # CPU seconds spent by then (less noisy)
     echo_cpu: list[float] = field(default_factory=list)
+    other: list[float] = field(default_factory=list)  # the bot from another checkout (--code)
+    other_cpu: list[float] = field(default_factory=list)
     rss_mb: float = 0.0
 
 
@@ -65,7 +67,7 @@ def _rss_mb(pid: int) -> float:
 
 
 async def _cold(
-    argv: list[str], env: dict[str, str], commands: int = 0
+    argv: list[str], env: dict[str, str], commands: int = 0, cwd: Path | None = None
 ) -> tuple[float, float, float]:
     """Start argv against a fresh fake Bot API: seconds to the first getUpdates, the CPU
     seconds it had used by then, and its RSS (MB) after `commands` /excerpt commands."""
@@ -77,7 +79,11 @@ async def _cold(
         core.push_message(7999, 7999, "/help")
         start = time.perf_counter()
         proc = await asyncio.create_subprocess_exec(
-            *argv, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
+            *argv,
+            env=env,
+            cwd=cwd,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
         )
         try:
             await core.wait_for(lambda: bool(core.calls_for("getUpdates")), 60)
@@ -96,8 +102,9 @@ async def _cold(
     return cold, cpu, rss
 
 
-async def measure(restarts: int = 7, commands: int = 1000) -> Startup:
-    """The bot's first start (with RSS after `commands`), then alternating restarts."""
+async def measure(restarts: int = 7, commands: int = 1000, code: Path | None = None) -> Startup:
+    """The bot's first start (with RSS after `commands`), then alternating restarts; with
+    `code`, also the bot of that checkout (e.g. `git archive` of an older commit)."""
     bot = [sys.executable, "-m", "bot", "run"]
     echo = [sys.executable, "-m", "bench.echo_bot"]
     out = Startup()
@@ -106,10 +113,16 @@ async def measure(restarts: int = 7, commands: int = 1000) -> Startup:
         # Unmeasured: writes the bytecode of both (a deployed bot has it from pip install).
         await _cold(bot, {**env, "BOT_DB_PATH": str(Path(tmp) / "warm.sqlite3")})
         await _cold(echo, env)
+        other_env = {**env, "BOT_DB_PATH": str(Path(tmp) / "other.sqlite3")}
+        if code is not None:
+            await _cold(bot, other_env, cwd=code)
         out.first, _, out.rss_mb = await _cold(bot, env, commands)
+        series = [(out.echo, out.echo_cpu, echo, env, None), (out.bot, out.bot_cpu, bot, env, None)]
+        if code is not None:
+            series.append((out.other, out.other_cpu, bot, other_env, code))
         for _ in range(restarts):
-            for runs, cpus, argv in ((out.echo, out.echo_cpu, echo), (out.bot, out.bot_cpu, bot)):
-                wall, cpu, _ = await _cold(argv, env)
+            for runs, cpus, argv, run_env, cwd in series:
+                wall, cpu, _ = await _cold(argv, run_env, cwd=cwd)
                 runs.append(wall)
                 cpus.append(cpu)
     return out
@@ -141,10 +154,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--restarts", type=int, default=7)
     parser.add_argument("--commands", type=int, default=1000)
+    parser.add_argument("--code", type=Path, help="also start the bot of this checkout")
     args = parser.parse_args()
-    result = asyncio.run(measure(args.restarts, args.commands))
+    result = asyncio.run(measure(args.restarts, args.commands, args.code))
     for row in rows(result):
         print(" | ".join(row))
+    if result.other:
+        print(
+            f"{args.code}: cold start {statistics.median(result.other) * 1e3:.0f} ms,"
+            f" CPU {statistics.median(result.other_cpu) * 1e3:.0f} ms"
+        )
 
 
 if __name__ == "__main__":
