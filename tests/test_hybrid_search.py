@@ -14,10 +14,11 @@ import numpy as np
 import pytest
 
 from bot.clock import FakeClock
+from bot.content.dense import DenseIndex, tokenize
 from bot.content.service import ContentService
 from bot.content.text import query_language
 from bot.content.upload import parse_uploaded
-from bot.content.vectors import Embedder, shared_embedder
+from bot.content.vectors import Embedder, shared_embedder, tokens_from_blob, tokens_to_blob
 from storage.db import Database
 from storage.vectors import VectorRepository
 from tests.harness import ADMIN_ID, USER_ID, BotHarness
@@ -156,33 +157,49 @@ async def test_vectors_are_not_recomputed_on_an_unchanged_corpus(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[int] = []
-    real = Embedder.embed
+    real = Embedder.token_ids
 
-    def counting(self: Embedder, texts: list[str]) -> np.ndarray:  # type: ignore[type-arg]
+    def counting(self: Embedder, texts: list[str]) -> list[list[int]]:
         calls.append(len(texts))
         return real(self, texts)
 
-    monkeypatch.setattr(Embedder, "embed", counting)
+    monkeypatch.setattr(Embedder, "token_ids", counting)
     db = await Database.open(tmp_path / "t.db")
     try:
+        vectors = VectorRepository(db)
+        await vectors.put("an-older-recipe", {"0" * 64: b"\0\0"})
         first = ContentService(db)
         await first.load()
-        stored = await VectorRepository(db).count()
+        stored = await vectors.count()
         assert first.searcher.embedded == stored == 40  # one BLOB per paragraph
+        assert await vectors.get("an-older-recipe", ["0" * 64]) == {}  # redone once, dropped
         calls.clear()
         again = ContentService(db)  # a restart on the same database
         await again.load()
         assert again.searcher.embedded == 0
-        assert calls == []  # no paragraph is embedded again
-        assert await VectorRepository(db).count() == stored
-        # A new statement embeds its own paragraph only; removing it prunes that vector.
+        assert calls == []  # no paragraph is tokenised again
+        assert await vectors.count() == stored
+        # A new statement tokenises its own paragraph only; removing it prunes its row.
         info = await again.add_statement(parse_uploaded(KITCHEN.decode()))
-        assert again.searcher.embedded == 1
-        assert await VectorRepository(db).count() == stored + 1
+        assert again.searcher.embedded == 1 and calls == [1]
+        assert await vectors.count() == stored + 1
         await again.remove_statement(info.slug)
-        assert await VectorRepository(db).count() == stored
+        assert await vectors.count() == stored
     finally:
         await db.close()
+
+
+def test_stored_tokens_round_trip_and_weigh_rare_tokens_more() -> None:
+    embedder = shared_embedder()
+    assert embedder is not None
+    pieces = embedder.token_ids(["freedom flotillas", "", "the people of gaza"])
+    assert tokens_from_blob(tokens_to_blob(pieces)) == pieces
+    index = DenseIndex([1, 2], tokenize(embedder, ["The people and the flotillas.", "The people."]))
+    built = index.build(embedder)
+    the, flot = embedder.token_ids(["the", "flotillas"])
+    assert built.weights[the[0]] < 0.5 * built.weights[flot[-1]]  # "the" is everywhere
+    sims = index.similarities(embedder, built, "flotillas", 0.75)
+    assert sims is not None and sims[0] > sims[1]
 
 
 async def test_question_words_do_not_drown_content_words(svc: ContentService) -> None:

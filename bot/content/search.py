@@ -1,40 +1,30 @@
 """Hybrid search: the FTS5 lexical ranking fused with dense vectors, translations by language.
 
-Each visible paragraph has a vector (``bot.content.vectors``), stored in SQLite keyed by the
-hash of the embedded text, so only new or changed text is ever embedded. A query is ranked
-twice, lexically (``bot.content.lexical``: typos, word forms, phrases, coverage, proximity)
-and by cosine similarity of its content words' vector (a numpy dot product over every
-paragraph), and the two scores are blended. Passages of a statement and its uploaded
-translations count once: in the chat's language when there is a translation in it, else the
-original. numpy is not needed to start: the matrices are made from the stored BLOBs on first
-use (or in the background after start-up, see :meth:`HybridSearch.prepare`).
+Each visible paragraph's tokenisation is stored in SQLite keyed by the hash of its text, so
+only new or changed text is ever tokenised. A query is ranked twice, lexically
+(``bot.content.lexical``: typos, word forms, phrases, coverage, proximity) and by the cosine
+of its content words' vector with each paragraph's (``bot.content.dense``: rarity-weighted
+means of the static model's token vectors, a numpy product over every paragraph), and the
+two scores are blended. Passages of a statement and its uploaded translations count once: in
+the chat's language when there is a translation in it, else the original. numpy is not
+needed to start: the vectors are made from the stored tokens on first use (or in the
+background after start-up, see :meth:`HybridSearch.prepare`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-import re
-import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Literal
 
+from bot.content.dense import DenseIndex, tokenize
 from bot.content.lexical import LexicalIndex
 from bot.content.results import highlight_html
 from bot.content.text import MAX_QUERY_CHARS, content_words
-from bot.content.vectors import (
-    DIM,
-    Embedder,
-    from_blob,
-    loaded_embedder,
-    shared_embedder,
-    to_blob,
-)
+from bot.content.vectors import Embedder, loaded_embedder, shared_embedder
 from storage.content import ContentRepository, ParagraphRecord
 from storage.vectors import VectorRepository
-
-if TYPE_CHECKING:
-    from bot.content.vectors import Matrix
 
 Mode = Literal["hybrid", "lexical", "dense"]
 
@@ -66,51 +56,13 @@ class Doc:
     translation_of: str | None
 
 
-_SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\s+[–—]\s+")
-
-
-def embedded_texts(para: ParagraphRecord) -> list[str]:
-    """What a paragraph's vectors are computed from: the whole text, then each sentence (a
-    static model's mean over a long paragraph blurs; a question usually matches a sentence)."""
-    sentences = [s for s in _SENTENCE.split(para.text) if len(s) > 10]
-    return [para.text, *sentences] if len(sentences) > 1 else [para.text]
-
-
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-class VectorSet:
-    """The stored vectors of one state of the corpus; the numpy matrices are made on first
-    use, once (a corpus change makes a new set, so a build never sees a half-changed one)."""
-
-    def __init__(self, ids: list[int], blobs: list[bytes]) -> None:
-        self.ids = ids
-        self._blobs = blobs
-        self._lock = threading.Lock()
-        self._built: tuple[Matrix, Matrix, Any] | None = None
-
-    def built(self) -> tuple[Matrix, Matrix, Any] | None:
-        """(whole-text rows, all rows, each paragraph's first row) if made already."""
-        return self._built
-
-    def build(self) -> tuple[Matrix, Matrix, Any]:
-        """Make the matrices (blocking: call it in a thread)."""
-        with self._lock:
-            if self._built is None:
-                import numpy as np
-
-                blocks = [from_blob(b).reshape(-1, DIM) for b in self._blobs]
-                empty = np.zeros((0, DIM), dtype=np.float32)
-                whole = np.vstack([b[0] for b in blocks]) if blocks else empty
-                rows = np.vstack(blocks) if blocks else empty
-                starts = np.cumsum([0] + [len(b) for b in blocks[:-1]], dtype=np.int64)
-                self._built = (whole, rows, starts)
-            return self._built
-
-
-#: the stored vectors' recipe: the model and how a paragraph is cut (change it to re-embed)
-RECIPE = f"{Embedder.model_id}+sentences"
+#: what is stored per paragraph: the model, and how its text is cut and tokenised (change it
+#: when that changes: rows of another recipe are deleted, and every text is redone once)
+RECIPE = f"{Embedder.model_id}+folded-sentence-tokens"
 
 
 class HybridSearch:
@@ -121,7 +73,7 @@ class HybridSearch:
         self.vectors = vectors
         self.tuning = TUNING
         self.embedded = 0  # texts embedded by the last refresh (0 when nothing changed)
-        self._vectors = VectorSet([], [])
+        self._dense_index = DenseIndex([], [])
         self._paras: dict[int, ParagraphRecord] = {}
         self._docs: dict[str, Doc] = {}
         self._versions: dict[tuple[str, int], dict[str, ParagraphRecord]] = {}
@@ -135,8 +87,9 @@ class HybridSearch:
     def prepare(self) -> None:
         """Load the model and make the current matrices (blocking: run it in a thread after
         start-up, so that the first search usually finds both ready)."""
-        if shared_embedder() is not None:
-            self._vectors.build()
+        embedder = shared_embedder()
+        if embedder is not None:
+            self._dense_index.build(embedder)
 
     async def refresh(self, rows: list[tuple[ParagraphRecord, str]], docs: dict[str, Doc]) -> None:
         """Rebuild the vocabulary and the vector matrix; embed only texts not stored yet."""
@@ -154,40 +107,36 @@ class HybridSearch:
         self.embedded = 0
         embedder = await self.embedder() if missing else None
         if missing and embedder is not None:
-            fresh = await asyncio.to_thread(_embed_all, embedder, list(missing.values()))
+            texts = [p.text for p in missing.values()]
+            blobs = await asyncio.to_thread(tokenize, embedder, texts)
+            fresh = {text_hash(t): b for t, b in zip(texts, blobs, strict=True)}
             await self.vectors.put(RECIPE, fresh)
             stored.update(fresh)
             self.embedded = len(fresh)
         await self.vectors.prune(RECIPE, hashes.values())
         ids = [pid for pid in hashes if hashes[pid] in stored]
-        self._vectors = VectorSet(ids, [stored[hashes[pid]] for pid in ids])
+        self._dense_index = DenseIndex(ids, [stored[hashes[pid]] for pid in ids])
 
     def languages(self) -> set[str]:
         return {d.language for d in self._docs.values()}
 
     async def _dense(self, query: str) -> list[tuple[int, float]]:
         """(paragraph id, cosine) of every paragraph, most similar first."""
-        vectors = self._vectors
-        if not vectors.ids:
+        index = self._dense_index
+        if not index.ids:
             return []
         embedder = await self.embedder()
         if embedder is None:
             return []
-        built = vectors.built()
+        built = index.built()
         if built is None:
-            built = await asyncio.to_thread(vectors.build)
-        whole, rows, starts = built
-        import numpy as np
-
+            built = await asyncio.to_thread(index.build, embedder)
         text = " ".join(content_words(query[:MAX_QUERY_CHARS]))
-        vec = embedder.embed([text])[0]
-        if not vec.any():
+        sims = index.similarities(embedder, built, text, self.tuning.sentence)
+        if sims is None:
             return []
-        tn = self.tuning
-        best_sentence = np.maximum.reduceat(rows @ vec, starts)
-        sims = tn.sentence * best_sentence + (1 - tn.sentence) * (whole @ vec)
-        order = np.argsort(-sims, kind="stable")
-        return [(vectors.ids[i], float(sims[i])) for i in order]
+        order = sorted(range(len(index.ids)), key=lambda i: -float(sims[i]))
+        return [(index.ids[i], float(sims[i])) for i in order]
 
     async def rank(self, query: str, lang: str = "en", mode: Mode = "hybrid") -> list[Ranked]:
         """Every candidate paragraph, best first, one per passage (see the module doc)."""
@@ -230,15 +179,3 @@ class HybridSearch:
             if p.slug == slug and p.idx == idx:
                 return p
         return None
-
-
-def _embed_all(embedder: Embedder, paras: list[ParagraphRecord]) -> dict[str, bytes]:
-    """text hash -> BLOB of the paragraph's vectors (whole text first, then sentences)."""
-    texts = [embedded_texts(p) for p in paras]
-    matrix = embedder.embed([t for group in texts for t in group])
-    out: dict[str, bytes] = {}
-    row = 0
-    for p, group in zip(paras, texts, strict=True):
-        out[text_hash(p.text)] = to_blob(matrix[row : row + len(group)])
-        row += len(group)
-    return out

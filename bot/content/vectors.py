@@ -5,7 +5,8 @@ its tokenizer. They are read straight from the installed package folder, the fil
 ``WordLlama.load("l2_supercat", cache_dir=<package folder>, disable_download=True)`` resolves,
 so nothing is ever downloaded; the table is memory-mapped (only the rows of tokens that
 occur become resident). A text's vector is the mean of its token vectors, unit length, as
-``WordLlamaInference.embed(norm=True)`` computes it.
+``WordLlamaInference.embed(norm=True)`` computes it, or a weighted mean (search weighs each
+token by how rare it is in the corpus, see :mod:`bot.content.dense`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import json
 import logging
 import struct
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +25,7 @@ if TYPE_CHECKING:  # numpy is imported where vectors are made: not on the start-
     import numpy.typing as npt
 
     Matrix = npt.NDArray[np.float32]
+    Vector = npt.NDArray[np.float32]
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +52,7 @@ def _read_table(path: Path) -> npt.NDArray[np.float16]:
         (size,) = struct.unpack("<Q", fh.read(8))
         header: dict[str, Any] = json.loads(fh.read(size))
     entry = header["embedding.weight"]
-    if entry["dtype"] != "F16" or entry["shape"][1] != DIM:
+    if entry["dtype"] != "F16" or entry["shape"][1] != DIM or entry["shape"][0] >= _SEPARATOR:
         raise ValueError(f"unexpected embedding table {entry['dtype']} {entry['shape']}")
     start, _ = entry["data_offsets"]
     rows = int(entry["shape"][0])
@@ -78,20 +81,37 @@ class Embedder:
         tokenizer.no_padding()
         return cls(_read_table(folder / WEIGHTS), tokenizer)
 
+    @property
+    def table_rows(self) -> int:
+        return int(self._table.shape[0])
+
+    def token_ids(self, texts: list[str]) -> list[list[int]]:
+        """Each text's token ids (at most :data:`MAX_TOKENS`), as the model's table rows."""
+        rows = self._table.shape[0]
+        encoded = self._tokenizer.encode_batch(texts, add_special_tokens=False)
+        return [[min(max(i, 0), rows - 1) for i in enc.ids[:MAX_TOKENS]] for enc in encoded]
+
+    def mean(self, ids: Sequence[int], weights: Vector | None = None) -> Vector:
+        """The unit vector of a token sequence: the mean of its rows, weighted by
+        ``weights[token]`` when given (a zero vector for no tokens)."""
+        import numpy as np
+
+        if not len(ids):
+            return np.zeros(DIM, dtype=np.float32)
+        index = np.asarray(ids, dtype=np.int64)
+        rows = self._table[index].astype(np.float32)
+        vec = rows.mean(axis=0) if weights is None else weights[index] @ rows
+        norm = float(np.linalg.norm(vec))
+        return vec / norm if norm > 0 else vec
+
     def embed(self, texts: list[str]) -> Matrix:
-        """One unit row per text (a zero row for a text without tokens)."""
+        """One unit row per text, the plain mean of its token vectors (as WordLlama's own
+        ``embed(norm=True)``; a zero row for a text without tokens)."""
         import numpy as np
 
         out = np.zeros((len(texts), DIM), dtype=np.float32)
-        rows = self._table.shape[0]
-        for i, enc in enumerate(self._tokenizer.encode_batch(texts, add_special_tokens=False)):
-            ids = np.clip(np.asarray(enc.ids[:MAX_TOKENS], dtype=np.int64), 0, rows - 1)
-            if ids.size == 0:
-                continue
-            vec = self._table[ids].astype(np.float32).mean(axis=0)
-            norm = float(np.linalg.norm(vec))
-            if norm > 0:
-                out[i] = vec / norm
+        for i, ids in enumerate(self.token_ids(texts)):
+            out[i] = self.mean(ids)
         return out
 
 
@@ -118,13 +138,30 @@ def loaded_embedder() -> Embedder | None:
     return _shared
 
 
-def to_blob(vec: Matrix) -> bytes:
+#: separates the token sequences of one BLOB (token ids are below it: the table has 32,000)
+_SEPARATOR = 0xFFFF
+
+
+def tokens_to_blob(pieces: list[list[int]]) -> bytes:
+    """Token sequences as one BLOB: little-endian uint16 ids, sequences apart by a separator."""
     import numpy as np
 
-    return np.asarray(vec, dtype="<f4").tobytes()
+    flat: list[int] = []
+    for piece in pieces:
+        flat.extend(piece)
+        flat.append(_SEPARATOR)
+    return np.asarray(flat, dtype="<u2").tobytes()
 
 
-def from_blob(blob: bytes) -> Matrix:
+def tokens_from_blob(blob: bytes) -> list[list[int]]:
+    """The token sequences of :func:`tokens_to_blob`."""
     import numpy as np
 
-    return np.frombuffer(blob, dtype="<f4").astype(np.float32)
+    flat = np.frombuffer(blob, dtype="<u2").tolist()
+    out: list[list[int]] = [[]]
+    for token in flat:
+        if token == _SEPARATOR:
+            out.append([])
+        else:
+            out[-1].append(token)
+    return out[:-1]

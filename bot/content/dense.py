@@ -1,0 +1,115 @@
+"""The dense side of search: rarity-weighted (SIF) static-embedding vectors of paragraphs.
+
+What is stored per paragraph (``search_vectors``, keyed by the hash of its text) is the
+tokenisation, of its case-folded text and of each of its sentences: the one step that needs
+the tokenizer. The vectors are made from it when a search first needs them (or in the
+background after start-up), because their weights depend on the whole corpus: a token
+weighs ``a / (a + p)``, ``p`` its frequency in the visible paragraphs (smooth inverse
+frequency, Arora et al. 2017), so "gaza" or "flotillas" outweigh "the", "people", "about"
+in the mean, in the query's vector too. An unchanged corpus tokenises nothing again; an
+upload tokenises its own paragraphs, and the vectors are remade from the stored tokens.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from bot.content.text import fold
+from bot.content.vectors import DIM, Embedder, tokens_from_blob, tokens_to_blob
+
+if TYPE_CHECKING:
+    from bot.content.vectors import Matrix, Vector
+
+#: SIF's smoothing: a token as frequent as 1 in 1,000 corpus tokens weighs one half
+SIF_A = 1e-3
+
+_SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\s+[–—]\s+")
+
+
+def pieces(text: str) -> list[str]:
+    """What a paragraph's vectors are made from: the whole text, then each sentence (a
+    static model's mean over a long paragraph blurs; a question usually matches a sentence).
+    Case-folded, as queries are (the model's tokens are case-sensitive)."""
+    folded = fold(text)
+    sentences = [s for s in _SENTENCE.split(folded) if len(s) > 10]
+    return [folded, *sentences] if len(sentences) > 1 else [folded]
+
+
+def tokenize(embedder: Embedder, texts: list[str]) -> list[bytes]:
+    """Each text's stored form: the token ids of its :func:`pieces`."""
+    cut = [pieces(t) for t in texts]
+    ids = embedder.token_ids([p for group in cut for p in group])
+    out: list[bytes] = []
+    row = 0
+    for group in cut:
+        out.append(tokens_to_blob(ids[row : row + len(group)]))
+        row += len(group)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    """The matrices of one corpus state: whole-text rows, every piece's row, where each
+    paragraph's pieces start, and the token weights (for the query's vector)."""
+
+    whole: Matrix
+    rows: Matrix
+    starts: Any
+    weights: Vector
+
+
+class DenseIndex:
+    """The stored tokens of one state of the corpus; the vectors are made on first use, once
+    (a corpus change makes a new index, so a build never sees a half-changed corpus)."""
+
+    def __init__(self, ids: list[int], blobs: list[bytes]) -> None:
+        self.ids = ids
+        self._blobs = blobs
+        self._lock = threading.Lock()
+        self._built: Built | None = None
+
+    def built(self) -> Built | None:
+        return self._built
+
+    def build(self, embedder: Embedder) -> Built:
+        """Make the vectors (blocking, numpy: call it in a thread)."""
+        with self._lock:
+            if self._built is None:
+                self._built = _build(embedder, [tokens_from_blob(b) for b in self._blobs])
+            return self._built
+
+    def similarities(self, embedder: Embedder, built: Built, text: str, sentence: float) -> Any:
+        """Each paragraph's cosine with ``text`` (already folded): ``sentence`` × the best
+        sentence's + the rest × the whole text's; None when the text has no tokens."""
+        import numpy as np
+
+        vec = embedder.mean(embedder.token_ids([text])[0], built.weights)
+        if not vec.any() or not self.ids:
+            return None
+        best_piece = np.maximum.reduceat(built.rows @ vec, built.starts)
+        return sentence * best_piece + (1 - sentence) * (built.whole @ vec)
+
+
+def _build(embedder: Embedder, paragraphs: list[list[list[int]]]) -> Built:
+    import numpy as np
+
+    counts = np.zeros(embedder.table_rows, dtype=np.float64)
+    for groups in paragraphs:
+        if groups:
+            np.add.at(counts, np.asarray(groups[0], dtype=np.int64), 1.0)
+    total = counts.sum() or 1.0
+    weights = (SIF_A / (SIF_A + counts / total)).astype(np.float32)
+    blocks = [
+        np.vstack([embedder.mean(g, weights) for g in groups] or [np.zeros(DIM, "f4")])
+        for groups in paragraphs
+    ]
+    empty = np.zeros((0, DIM), dtype=np.float32)
+    return Built(
+        whole=np.vstack([b[0] for b in blocks]) if blocks else empty,
+        rows=np.vstack(blocks) if blocks else empty,
+        starts=np.cumsum([0] + [len(b) for b in blocks[:-1]], dtype=np.int64),
+        weights=weights,
+    )
