@@ -102,10 +102,7 @@ def _build(embedder: Embedder, paragraphs: list[list[list[int]]]) -> Built:
             np.add.at(counts, np.asarray(groups[0], dtype=np.int64), 1.0)
     total = counts.sum() or 1.0
     weights = (SIF_A / (SIF_A + counts / total)).astype(np.float32)
-    blocks = [
-        np.vstack([embedder.mean(g, weights) for g in groups] or [np.zeros(DIM, "f4")])
-        for groups in paragraphs
-    ]
+    blocks = [_vectors(embedder, groups, weights) for groups in paragraphs]
     empty = np.zeros((0, DIM), dtype=np.float32)
     return Built(
         whole=np.vstack([b[0] for b in blocks]) if blocks else empty,
@@ -113,3 +110,21 @@ def _build(embedder: Embedder, paragraphs: list[list[list[int]]]) -> Built:
         starts=np.cumsum([0] + [len(b) for b in blocks[:-1]], dtype=np.int64),
         weights=weights,
     )
+
+
+def _vectors(embedder: Embedder, groups: list[list[int]], weights: Vector) -> Matrix:
+    """The unit weighted-mean vector of each token sequence of one paragraph (one gather
+    from the table for all of them; a sequence without tokens gets a zero row)."""
+    import numpy as np
+
+    out: Matrix = np.zeros((max(len(groups), 1), DIM), dtype=np.float32)
+    kept = [i for i, g in enumerate(groups) if g]
+    if not kept:
+        return out
+    index = np.asarray([t for i in kept for t in groups[i]], dtype=np.int64)
+    rows = embedder.rows(index) * weights[index, None]
+    starts = np.cumsum([0] + [len(groups[i]) for i in kept[:-1]], dtype=np.int64)
+    sums = np.add.reduceat(rows, starts, axis=0)
+    norms = np.linalg.norm(sums, axis=1, keepdims=True)
+    out[kept] = np.divide(sums, norms, out=np.zeros_like(sums), where=norms > 0)
+    return out

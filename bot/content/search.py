@@ -8,7 +8,7 @@ means of the static model's token vectors, a numpy product over every paragraph)
 two scores are blended. Passages of a statement and its uploaded translations count once: in
 the chat's language when there is a translation in it, else the original. numpy is not
 needed to start: the vectors are made from the stored tokens on first use (or in the
-background after start-up, see :meth:`HybridSearch.prepare`).
+background after each refresh, see :meth:`HybridSearch.prepare`).
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ class HybridSearch:
         self.lexical = LexicalIndex(repo)
         self.vectors = vectors
         self.tuning = TUNING
-        self.embedded = 0  # texts embedded by the last refresh (0 when nothing changed)
+        self.embedded = 0  # texts tokenised by the last refresh (0 when nothing changed)
         self._dense_index = DenseIndex([], [])
         self._paras: dict[int, ParagraphRecord] = {}
         self._docs: dict[str, Doc] = {}
@@ -85,14 +85,14 @@ class HybridSearch:
         return loaded if loaded is not None else await asyncio.to_thread(shared_embedder)
 
     def prepare(self) -> None:
-        """Load the model and make the current matrices (blocking: run it in a thread after
-        start-up, so that the first search usually finds both ready)."""
+        """Load the model and make the current vectors (blocking: run it in a thread after
+        each refresh, so that the next search usually finds both ready)."""
         embedder = shared_embedder()
         if embedder is not None:
             self._dense_index.build(embedder)
 
     async def refresh(self, rows: list[tuple[ParagraphRecord, str]], docs: dict[str, Doc]) -> None:
-        """Rebuild the vocabulary and the vector matrix; embed only texts not stored yet."""
+        """Rebuild the vocabulary and the dense index; tokenise only texts not stored yet."""
         self.lexical.refresh(rows)
         self._docs = docs
         self._paras = {p.id: p for p, _ in rows}
@@ -135,7 +135,7 @@ class HybridSearch:
         sims = index.similarities(embedder, built, text, self.tuning.sentence)
         if sims is None:
             return []
-        order = sorted(range(len(index.ids)), key=lambda i: -float(sims[i]))
+        order = (-sims).argsort(kind="stable")
         return [(index.ids[i], float(sims[i])) for i in order]
 
     async def rank(self, query: str, lang: str = "en", mode: Mode = "hybrid") -> list[Ranked]:

@@ -64,10 +64,6 @@ class ContentService:
         """Index the built-in corpus (idempotent, no writes when unchanged) and warm caches."""
         result = await self.repo.sync_builtin(self._builtin, self.clock.now())
         await self._refresh()
-        # The model and the vector matrices (numpy) are made in the background: start-up
-        # does not wait for them (the stored vectors need neither), and the first search
-        # usually finds them ready (it waits for them otherwise).
-        asyncio.get_running_loop().run_in_executor(None, self.searcher.prepare)
         return result
 
     async def _refresh(self) -> None:
@@ -79,6 +75,10 @@ class ContentService:
         docs = {s.slug: Doc(s.language, s.translation_of) for s in self._statements.values()}
         await self.searcher.refresh(await self.repo.all_paragraphs(), docs)
         self._generation += 1  # and again: a search that began during the refresh is stale too
+        # The model and the vectors (numpy) are made in the background: start-up does not
+        # wait for them (the stored tokens need neither), and the next search usually finds
+        # them ready (it waits for them otherwise).
+        asyncio.get_running_loop().run_in_executor(None, self.searcher.prepare)
 
     def clear_cache(self) -> None:
         self._search_cache.clear()

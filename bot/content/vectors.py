@@ -91,6 +91,13 @@ class Embedder:
         encoded = self._tokenizer.encode_batch(texts, add_special_tokens=False)
         return [[min(max(i, 0), rows - 1) for i in enc.ids[:MAX_TOKENS]] for enc in encoded]
 
+    def rows(self, ids: Any) -> Matrix:
+        """The token vectors of these ids (an integer array), as float32."""
+        import numpy as np
+
+        out: Matrix = self._table[ids].astype(np.float32)
+        return out
+
     def mean(self, ids: Sequence[int], weights: Vector | None = None) -> Vector:
         """The unit vector of a token sequence: the mean of its rows, weighted by
         ``weights[token]`` when given (a zero vector for no tokens)."""
@@ -99,7 +106,7 @@ class Embedder:
         if not len(ids):
             return np.zeros(DIM, dtype=np.float32)
         index = np.asarray(ids, dtype=np.int64)
-        rows = self._table[index].astype(np.float32)
+        rows = self.rows(index)
         vec = rows.mean(axis=0) if weights is None else weights[index] @ rows
         norm = float(np.linalg.norm(vec))
         return vec / norm if norm > 0 else vec
