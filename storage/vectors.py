@@ -1,4 +1,9 @@
-"""Stored search vectors (BLOBs keyed by text hash and model): read, add, prune."""
+"""Stored dense-search index data (BLOBs keyed by text hash and recipe): read, add, prune.
+
+The ``model`` column names the recipe, which says what the BLOB holds: since the weighted
+vectors, each paragraph's token ids (see ``bot.content.dense``); migration 0014's column
+comment describes the first recipe (float32 vectors).
+"""
 
 from __future__ import annotations
 
