@@ -2,8 +2,9 @@
 
 Usage: python -m bench.search_quality [--verbose] [--sets NAMES] [--methods NAMES]
 Builds a temporary database from the packaged corpus and runs the query sets:
-tests/data/search_queries.json (``old``) and tests/data/search_eval.json split into its
-tuning and held-out halves, English and other languages apart.
+tests/data/search_queries.json (``old``), tests/data/search_eval.json split into its
+tuning and held-out halves, and tests/data/search_eval_fresh.json (a second held-out set,
+written blind), English and other languages apart.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from storage.db import Database
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 OLD = DATA / "search_queries.json"
 EVAL = DATA / "search_eval.json"
+#: written blind after the first held-out half had been seen too often; measured once
+FRESH = DATA / "search_eval_fresh.json"
 
 Key = tuple[str, int]
 Runner = Callable[[str], Awaitable[list[Key]]]
@@ -54,6 +57,11 @@ def query_sets() -> dict[str, list[dict[str, Any]]]:
                 q for q in new if q["split"] == split and (pick(q) if pick else q["lang"] != "en")
             ]
             sets[f"{split} {label} ({len(chosen)})"] = chosen
+    if FRESH.exists():
+        fresh: list[dict[str, Any]] = json.loads(FRESH.read_text(encoding="utf-8"))["queries"]
+        for label, english in (("en", True), ("uk/ar/fr", False)):
+            chosen = [q for q in fresh if (q["lang"] == "en") == english]
+            sets[f"fresh {label} ({len(chosen)})"] = chosen
     return sets
 
 
