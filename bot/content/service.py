@@ -3,7 +3,8 @@
 Everything the /statements, /excerpt, /compare, /facts, /table and inline handlers call.
 No Telegram code here; SQL lives in :mod:`storage.content` and :mod:`storage.vectors`.
 Search: :mod:`bot.content.search` (lexical :mod:`bot.content.lexical` + dense vectors);
-facts matching: :mod:`bot.content.facts`.
+queries in other languages also through :mod:`bot.content.glossary`; facts matching:
+:mod:`bot.content.facts`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections import OrderedDict
 from bot.clock import Clock, SystemClock
 from bot.content.corpus import FactRow, Paragraph, Statement, load_manifest
 from bot.content.facts import FactMatcher
+from bot.content.glossary import Glossary, shared_glossary
 from bot.content.results import (
     Excerpt,
     FactMatch,
@@ -24,7 +26,7 @@ from bot.content.results import (
     StatementPage,
     highlight_html,
 )
-from bot.content.search import Doc, HybridSearch, Mode
+from bot.content.search import Doc, HybridSearch, Mode, Ranked
 from bot.content.text import fold, query_language, words
 from storage.content import ContentRepository, SyncResult
 from storage.db import Database
@@ -57,6 +59,7 @@ class ContentService:
         # Bumped on every corpus change: a search that overlapped one (chats are served
         # concurrently) must not put its possibly stale page into the cache.
         self._generation = 0
+        self._glossary: Glossary | None = None  # read on the first query in another language
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -180,9 +183,9 @@ class ContentService:
     async def _search(
         self, query: str, limit: int, offset: int, lang: str, mode: Mode
     ) -> SearchPage:
-        ranked = await self.searcher.rank(query, lang, mode)
-        ranked = [r for r in ranked if r.paragraph.slug in self._statements]
         qlang = query_language(query)
+        ranked = await self._rank(query, qlang, lang, mode)
+        ranked = [r for r in ranked if r.paragraph.slug in self._statements]
         foreign = qlang if qlang not in self.searcher.languages() else None
         start = max(0, offset)
         hits = [
@@ -195,6 +198,31 @@ class ContentService:
             for r in ranked[start : start + max(0, limit)]
         ]
         return SearchPage(hits=hits, total=len(ranked), foreign=foreign)
+
+    async def _rank(self, query: str, qlang: str, lang: str, mode: Mode) -> list[Ranked]:
+        """The query searched as typed; one in another language also through the glossary
+        (its known terms in English, the rest dropped), since the index and the model only
+        understand English. When statements exist in the query's language (an uploaded
+        translation), the as-typed ranking finds them and stays first; otherwise the
+        glossary's passages lead, as the typed words are mostly unknown to the index."""
+        ranked = await self.searcher.rank(query, lang, mode)
+        if qlang == "en":
+            return ranked
+        if self._glossary is None:  # a few hundred rows stemmed once: not on the event loop
+            self._glossary = await asyncio.to_thread(shared_glossary)
+        english = self._glossary.translate(query, qlang)
+        if not english:
+            return ranked
+        translated = await self.searcher.rank(english, lang, mode)
+        own_first = qlang in self.searcher.languages()
+        merged: list[Ranked] = []
+        seen: set[tuple[str, int]] = set()
+        for r in (*ranked, *translated) if own_first else (*translated, *ranked):
+            key = (r.paragraph.slug, r.paragraph.idx)
+            if key not in seen:
+                seen.add(key)
+                merged.append(r)
+        return merged
 
     async def plain_search(self, query: str, limit: int = 5) -> list[Paragraph]:
         """Baseline for the benchmark: plain FTS5 bm25 (words ANDed). Not used by the bot."""
