@@ -15,6 +15,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.content.dense import DenseIndex, tokenize
+from bot.content.hints import builtin_hints, hint_tokens
 from bot.content.service import ContentService
 from bot.content.text import query_language
 from bot.content.upload import parse_uploaded
@@ -156,6 +157,10 @@ def test_embedder_gives_unit_vectors_and_zero_for_nothing() -> None:
 async def test_vectors_are_not_recomputed_on_an_unchanged_corpus(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    embedder = shared_embedder()
+    assert embedder is not None
+    # The question hints are tokenised once a process (not index data): done before counting
+    hint_tokens(embedder, tuple(h.text for h in builtin_hints()))
     calls: list[int] = []
     real = Embedder.token_ids
 

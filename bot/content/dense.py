@@ -81,12 +81,21 @@ class DenseIndex:
                 self._built = _build(embedder, [tokens_from_blob(b) for b in self._blobs])
             return self._built
 
-    def similarities(self, embedder: Embedder, built: Built, text: str, sentence: float) -> Any:
-        """Each paragraph's cosine with ``text`` (already folded): ``sentence`` × the best
-        sentence's + the rest × the whole text's; None when the text has no tokens."""
+    @staticmethod
+    def query_vector(embedder: Embedder, built: Built, text: str) -> Vector:
+        """The unit weighted-mean vector of ``text`` (already folded), zero without tokens."""
+        return embedder.mean(embedder.token_ids([text])[0], built.weights)
+
+    def similarities(
+        self, embedder: Embedder, built: Built, text: str, sentence: float, vec: Any = None
+    ) -> Any:
+        """Each paragraph's cosine with ``text`` (already folded; or its ``vec``, when made
+        already): ``sentence`` × the best sentence's + the rest × the whole text's; None when
+        the text has no tokens."""
         import numpy as np
 
-        vec = embedder.mean(embedder.token_ids([text])[0], built.weights)
+        if vec is None:
+            vec = self.query_vector(embedder, built, text)
         if not vec.any() or not self.ids:
             return None
         best_piece = np.maximum.reduceat(built.rows @ vec, built.starts)
@@ -102,7 +111,7 @@ def _build(embedder: Embedder, paragraphs: list[list[list[int]]]) -> Built:
             np.add.at(counts, np.asarray(groups[0], dtype=np.int64), 1.0)
     total = counts.sum() or 1.0
     weights = (SIF_A / (SIF_A + counts / total)).astype(np.float32)
-    blocks = [_vectors(embedder, groups, weights) for groups in paragraphs]
+    blocks = [unit_means(embedder, groups, weights) for groups in paragraphs]
     empty = np.zeros((0, DIM), dtype=np.float32)
     return Built(
         whole=np.vstack([b[0] for b in blocks]) if blocks else empty,
@@ -112,9 +121,10 @@ def _build(embedder: Embedder, paragraphs: list[list[list[int]]]) -> Built:
     )
 
 
-def _vectors(embedder: Embedder, groups: list[list[int]], weights: Vector) -> Matrix:
-    """The unit weighted-mean vector of each token sequence of one paragraph (one gather
-    from the table for all of them; a sequence without tokens gets a zero row)."""
+def unit_means(embedder: Embedder, groups: list[list[int]], weights: Vector) -> Matrix:
+    """The unit weighted-mean vector of each token sequence (a paragraph's pieces, or the
+    question hints; one gather from the table for all of them; a sequence without tokens
+    gets a zero row)."""
     import numpy as np
 
     out: Matrix = np.zeros((max(len(groups), 1), DIM), dtype=np.float32)

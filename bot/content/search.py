@@ -5,10 +5,12 @@ only new or changed text is ever tokenised. A query is ranked twice, lexically
 (``bot.content.lexical``: typos, word forms, phrases, coverage, proximity) and by the cosine
 of its content words' vector with each paragraph's (``bot.content.dense``: rarity-weighted
 means of the static model's token vectors, a numpy product over every paragraph), and the
-two scores are blended. Passages of a statement and its uploaded translations count once: in
-the chat's language when there is a translation in it, else the original. numpy is not
-needed to start: the vectors are made from the stored tokens on first use (or in the
-background after each refresh, see :meth:`HybridSearch.prepare`).
+two scores are blended; a built-in paragraph also gains from its hand-written question hints
+(``bot.content.hints``: never shown, they only add evidence). Passages of a statement and
+its uploaded translations count once: in the chat's language when there is a translation
+in it, else the original. numpy is not needed to start: the vectors are made from the
+stored tokens on first use (or in the background after each refresh, see
+:meth:`HybridSearch.prepare`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.content.dense import DenseIndex, tokenize
+from bot.content.hints import HintIndex, builtin_hints
 from bot.content.lexical import LexicalIndex
 from bot.content.results import highlight_html
 from bot.content.text import MAX_QUERY_CHARS, content_words
@@ -36,6 +39,15 @@ class Tuning:
     dense: float = 1.5  # weight of the cosine next to the lexical score (best match = 1)
     sentence: float = 0.75  # share of the best sentence's cosine in a paragraph's (vs whole)
     min_sim: float = 0.30  # a paragraph no word matches needs at least this cosine
+    # question hints (bot.content.hints), hybrid only: weight of the best hint's coverage of
+    # the query's words, and of its cosine above hint_floor (made-up words and unrelated
+    # topics reach 0.15-0.24 with some hint: near the floor a hint adds almost nothing)
+    hint_lexical: float = 0.25
+    hint_dense: float = 1.0
+    hint_floor: float = 0.15
+    # a paragraph with no other evidence enters through a hint only this close to the query
+    # (short hints reach higher cosines than paragraphs: "campus" is 0.37 from "campism")
+    hint_entry: float = 0.45
 
 
 TUNING = Tuning()
@@ -74,6 +86,7 @@ class HybridSearch:
         self.tuning = TUNING
         self.embedded = 0  # texts tokenised by the last refresh (0 when nothing changed)
         self._dense_index = DenseIndex([], [])
+        self._hints = HintIndex(builtin_hints())
         self._paras: dict[int, ParagraphRecord] = {}
         self._docs: dict[str, Doc] = {}
         self._versions: dict[tuple[str, int], dict[str, ParagraphRecord]] = {}
@@ -88,12 +101,15 @@ class HybridSearch:
         """Load the model and make the current vectors (blocking: run it in a thread after
         each refresh, so that the next search usually finds both ready)."""
         embedder = shared_embedder()
+        index, hints = self._dense_index, self._hints  # one corpus state: its weights
         if embedder is not None:
-            self._dense_index.build(embedder)
+            built = index.build(embedder)
+            hints.build(embedder, built.weights)
 
     async def refresh(self, rows: list[tuple[ParagraphRecord, str]], docs: dict[str, Doc]) -> None:
         """Rebuild the vocabulary and the dense index; tokenise only texts not stored yet."""
         self.lexical.refresh(rows)
+        self._hints = self._hints.refresh([p for p, _ in rows])
         self._docs = docs
         self._paras = {p.id: p for p, _ in rows}
         self._versions = {}
@@ -120,29 +136,37 @@ class HybridSearch:
     def languages(self) -> set[str]:
         return {d.language for d in self._docs.values()}
 
-    async def _dense(self, query: str) -> list[tuple[int, float]]:
-        """(paragraph id, cosine) of every paragraph, most similar first."""
-        index = self._dense_index
+    async def _dense(
+        self, query: str, hints: bool = False
+    ) -> tuple[list[tuple[int, float]], dict[int, float]]:
+        """(paragraph id, cosine) of every paragraph, most similar first; and, when asked,
+        paragraph id -> the best cosine of the query with its question hints."""
+        index, hint_index = self._dense_index, self._hints
         if not index.ids:
-            return []
+            return [], {}
         embedder = await self.embedder()
         if embedder is None:
-            return []
+            return [], {}
         built = index.built()
         if built is None:
             built = await asyncio.to_thread(index.build, embedder)
         text = " ".join(content_words(query[:MAX_QUERY_CHARS]))
-        sims = index.similarities(embedder, built, text, self.tuning.sentence)
+        vec = index.query_vector(embedder, built, text)
+        sims = index.similarities(embedder, built, text, self.tuning.sentence, vec)
         if sims is None:
-            return []
+            return [], {}
         order = (-sims).argsort(kind="stable")
-        return [(index.ids[i], float(sims[i])) for i in order]
+        ranked = [(index.ids[i], float(sims[i])) for i in order]
+        return ranked, hint_index.similarities(embedder, built.weights, vec) if hints else {}
 
     async def rank(self, query: str, lang: str = "en", mode: Mode = "hybrid") -> list[Ranked]:
         """Every candidate paragraph, best first, one per passage (see the module doc)."""
         tn = self.tuning
         lexical = await self.lexical.rank(query) if mode != "dense" else []
-        dense = await self._dense(query) if mode != "lexical" else []
+        dense, hint_sims = (
+            await self._dense(query, mode == "hybrid") if mode != "lexical" else ([], {})
+        )
+        hint_cover = self._hints.coverage(query) if mode == "hybrid" else {}
         scores: dict[int, float] = {}
         marked: dict[int, str] = {}
         best = max((s.score for s in lexical), default=1.0) or 1.0
@@ -156,6 +180,16 @@ class HybridSearch:
                 scores[pid] += tn.dense * sim
             elif sim >= tn.min_sim:
                 scores[pid] = tn.dense * sim
+        # Hints only add evidence: a paragraph without any (uploaded) keeps its score
+        for pid in hint_cover.keys() | hint_sims.keys():
+            extra = tn.hint_lexical * hint_cover.get(pid, 0.0)
+            extra += tn.hint_dense * max(0.0, hint_sims.get(pid, 0.0) - tn.hint_floor)
+            if extra <= 0 or pid not in self._paras:
+                continue
+            if pid in scores:
+                scores[pid] += extra
+            elif hint_sims.get(pid, 0.0) >= tn.hint_entry or hint_cover.get(pid, 0.0) >= 0.5:
+                scores[pid] = extra  # like a cosine, a hint must be close to bring one in
         order = sorted(scores, key=lambda pid: (-scores[pid], pid))
         out: list[Ranked] = []
         seen: set[tuple[str, int]] = set()

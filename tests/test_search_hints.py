@@ -1,0 +1,117 @@
+"""Question hints: the shipped file is sound, hints bridge paraphrases, uploads rank as before."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.content.corpus import load_builtin_statements
+from bot.content.hints import KEY_CHARS, builtin_hints, parse_hints
+from bot.content.search import TUNING
+from bot.content.service import ContentService
+from bot.content.text import content_words, words
+from bot.content.upload import parse_uploaded
+from storage.db import Database
+
+VIETNAM = "vietnam-a-victory-against-imperialism"
+MOVEMENT = "building-a-global-movement-against-genocide-in-palestine"
+NO_HINTS = dataclasses.replace(TUNING, hint_lexical=0.0, hint_dense=0.0)
+
+KITCHEN = """---
+title: Kitchen notes
+author: Test Collective
+date: 2026
+---
+
+Our bakery collective hands out fresh bread and soup to refugee families every Sunday morning.
+
+The collective also runs a sewing circle where refugees mend winter coats for Gaza appeals.
+"""
+
+
+@pytest.fixture
+async def svc(tmp_path: Path):  # type: ignore[no-untyped-def]
+    db = await Database.open(tmp_path / "t.db")
+    service = ContentService(db, clock=FakeClock(datetime(2026, 1, 1, tzinfo=UTC)))
+    await service.load()
+    yield service
+    await db.close()
+
+
+def test_hint_file_parses_and_every_key_is_a_paragraph() -> None:
+    hints = builtin_hints()
+    paragraphs = {
+        (s.slug, p.text[:KEY_CHARS]): p for s in load_builtin_statements() for p in s.paragraphs
+    }
+    keys = [(h.slug, h.prefix) for h in hints]
+    assert set(keys) <= set(paragraphs)  # no hint points at a paragraph that is not there
+    assert set(keys) == set(paragraphs)  # and every shipped paragraph has some
+    assert all(3 <= keys.count(k) <= 5 for k in paragraphs)
+    texts = [(h.slug, h.prefix, h.text.casefold()) for h in hints]
+    assert len(texts) == len(set(texts))  # no duplicates
+
+
+def test_parse_hints_rejects_malformed_lines() -> None:
+    assert parse_hints("# comment\n\nslug\tprefix\thow do I\n") == parse_hints(
+        "slug\tprefix\thow do I"
+    )
+    with pytest.raises(ValueError, match=r":2: expected"):
+        parse_hints("# header\nslug\tonly two\n")
+
+
+async def _top(svc: ContentService, query: str) -> list[tuple[str, int]]:
+    svc.clear_cache()
+    page = await svc.search(query, limit=3)
+    return [(h.statement.slug, h.paragraph.index) for h in page.hits]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("a bigger army does not always win", (VIETNAM, 2)),  # "military might ... retreat"
+        ("sea voyage", (MOVEMENT, 5)),  # the Freedom Flotillas
+    ],
+)
+async def test_paraphrase_with_no_shared_word_is_found_through_a_hint(
+    svc: ContentService, query: str, expected: tuple[str, int]
+) -> None:
+    statement = next(s for s in load_builtin_statements() if s.slug == expected[0])
+    paragraph = statement.paragraphs[expected[1]]
+    assert not set(content_words(query)) & set(words(paragraph.text))  # nothing in common
+    assert (await _top(svc, query))[:1] == [expected]
+    svc.searcher.tuning = NO_HINTS
+    assert (await _top(svc, query))[:1] != [expected]  # it is the hint that finds it
+
+
+async def test_uploaded_statement_ranks_exactly_as_without_hints(svc: ContentService) -> None:
+    info = await svc.add_statement(parse_uploaded(KITCHEN))
+    for query in ("refugee families", "winter coats for gaza", "soup kitchen for refugees"):
+        with_hints = {
+            r.paragraph.id: r.score
+            for r in await svc.searcher.rank(query)
+            if r.paragraph.slug == info.slug
+        }
+        svc.searcher.tuning = NO_HINTS
+        without = {
+            r.paragraph.id: r.score
+            for r in await svc.searcher.rank(query)
+            if r.paragraph.slug == info.slug
+        }
+        svc.searcher.tuning = TUNING
+        assert with_hints and with_hints == without, query
+
+
+async def test_hints_of_a_hidden_statement_do_not_match(svc: ContentService) -> None:
+    assert (await _top(svc, "sea voyage"))[:1] == [(MOVEMENT, 5)]
+    assert await svc.remove_statement(MOVEMENT)  # a built-in one is hidden
+    assert all(slug != MOVEMENT for slug, _ in await _top(svc, "sea voyage"))
+    assert all(r.paragraph.slug != MOVEMENT for r in await svc.searcher.rank("sea voyage"))
+
+
+async def test_gibberish_and_unrelated_topics_still_find_nothing(svc: ContentService) -> None:
+    for query in ("zeppelinium", "football results"):
+        assert await _top(svc, query) == [], query
