@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.content.service import ContentService
 from bot.feeds.service import build_feed_service
 from bot.i18n.translate import load_catalogs
-from bot.jobs import demo_notice_wakeup, register_jobs, reminder_wakeup
+from bot.jobs import demo_notice_wakeup, register_jobs, reminder_wakeup, schedule_search_warmup
 from bot.ops.alerts import ErrorAlerts
 from bot.ops.health import start_health_server, stop_health_server
 from bot.ops.metrics import Metrics, TrackingRequest, install_metrics, metrics_of
@@ -142,6 +142,7 @@ async def _post_init(app: AnyApplication, wiring: _Wiring) -> None:
     except BaseException:
         await db.close()
         raise
+    schedule_search_warmup(app)
     await start_health_server(app)  # only if the runner configured one
     # Menus are cosmetic: publish them in the background so start-up is not delayed.
     app.bot_data["_menus_task"] = asyncio.create_task(

@@ -10,6 +10,8 @@ and uses the injected clock, so tests drive the services directly (``reminders.t
   reminder service reschedules (the timerbot pattern): never one job per chat or per demo.
 * ``demo-notice-N``: one ``run_once`` job per demo with a change notice waiting (its
   coalescing window), replaced on each change; the notice itself waits in SQLite.
+* ``search-warmup``: once, two seconds after start-up, load the search model and make the
+  vectors in a thread; sooner, that thread would slow the start-up it competes with for the GIL.
 
 /health lists them with their next run (:func:`describe_jobs`).
 """
@@ -36,6 +38,8 @@ PRUNE_EVERY = timedelta(days=1)
 PRUNE_FIRST = timedelta(minutes=10)  # not at start: a crash loop must not hammer the disk
 REMINDERS_JOB = "reminders-wake"
 DEMO_NOTICE_JOB = "demo-notice"
+SEARCH_WARMUP_JOB = "search-warmup"
+SEARCH_WARMUP_AFTER = 2.0  # seconds after post_init: polling has begun, the backlog is served
 RETRY_AFTER_FAILURE = 1.0  # seconds before a failed reminder pass is tried again
 
 # APScheduler skips a run more than a second late by default; a busy event loop must delay a
@@ -92,6 +96,20 @@ def register_jobs(app: AnyApplication) -> None:
         first=PRUNE_FIRST.total_seconds(),
         name=PRUNE_JOB,
     )
+
+
+async def _search_warmup(context: ContextTypes.DEFAULT_TYPE) -> None:
+    services = _services(context)
+    if services is not None:
+        await services.content.warm_up()
+
+
+def schedule_search_warmup(app: AnyApplication) -> None:
+    """Arm the one-off search-warmup job (a search that comes sooner loads what it needs)."""
+    if app.job_queue is not None:
+        app.job_queue.run_once(
+            _search_warmup, when=SEARCH_WARMUP_AFTER, name=SEARCH_WARMUP_JOB, job_kwargs=_NEVER_SKIP
+        )
 
 
 class ReminderWakeup:

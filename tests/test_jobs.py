@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.jobs import FEEDS_JOB, PRUNE_JOB, REMINDERS_JOB, describe_jobs
+from bot.jobs import FEEDS_JOB, PRUNE_JOB, REMINDERS_JOB, SEARCH_WARMUP_JOB, describe_jobs
 from bot.ops.health import collect_health
 from bot.reminders.service import MAX_SLEEP
 from storage.demos import NewDemo
@@ -39,12 +39,22 @@ async def _subscribed(h: BotHarness) -> None:
 
 
 async def test_every_timed_job_is_a_named_job(harness: BotHarness) -> None:
-    names = [job.name for job in describe_jobs(harness.app)]
+    # search-warmup runs once, two seconds after start-up: by now it may have run and gone.
+    names = [job.name for job in describe_jobs(harness.app) if job.name != SEARCH_WARMUP_JOB]
     assert names == sorted([FEEDS_JOB, PRUNE_JOB, REMINDERS_JOB])
     assert all(job.next_run is not None for job in describe_jobs(harness.app))
     # Nothing to remind of: the wake-up still re-checks every MAX_SLEEP seconds.
     (job,) = _reminder_jobs(harness)
     assert MAX_SLEEP - 5 < _in_seconds(job) <= MAX_SLEEP
+
+
+async def test_search_warmup_makes_the_vectors_after_start(harness: BotHarness) -> None:
+    # Start-up itself leaves the model and the vectors alone (a thread making them would slow
+    # it down); the one-off job makes them, so the first search finds them ready.
+    assert harness.app.job_queue is not None
+    for job in harness.app.job_queue.get_jobs_by_name(SEARCH_WARMUP_JOB):  # unless it has run
+        await job.run(harness.app)
+    assert harness.services.content.searcher.vectors_ready()
 
 
 async def test_reminder_wakeup_is_one_job_replaced_on_reschedule(harness: BotHarness) -> None:
@@ -117,7 +127,7 @@ async def test_health_lists_jobs_and_a_missing_wakeup(harness: BotHarness) -> No
     doc = await collect_health(harness.app)
     assert doc["ok"] is True, doc["problems"]
     jobs = {job["name"]: job["next_run"] for job in doc["scheduler"]["jobs"]}
-    assert set(jobs) == {FEEDS_JOB, PRUNE_JOB, REMINDERS_JOB}
+    assert set(jobs) - {SEARCH_WARMUP_JOB} == {FEEDS_JOB, PRUNE_JOB, REMINDERS_JOB}
     assert all(isinstance(when, str) for when in jobs.values())
     # The wake-up disappears (a dead reminder scheduler): /health says so once it is overdue.
     for job in _reminder_jobs(harness):

@@ -97,6 +97,10 @@ class HybridSearch:
         loaded = loaded_embedder()
         return loaded if loaded is not None else await asyncio.to_thread(shared_embedder)
 
+    def vectors_ready(self) -> bool:
+        """True once the current corpus state's vectors are made (no search will wait)."""
+        return self._dense_index.built() is not None
+
     def prepare(self) -> None:
         """Load the model and make the current vectors (blocking: run it in a thread after
         each refresh, so that the next search usually finds both ready)."""

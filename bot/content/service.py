@@ -64,12 +64,19 @@ class ContentService:
     # ------------------------------------------------------------------ lifecycle
 
     async def load(self) -> SyncResult:
-        """Index the built-in corpus (idempotent, no writes when unchanged) and warm caches."""
+        """Index the built-in corpus (idempotent, no writes when unchanged).
+
+        The model and the vectors are not made here: :meth:`warm_up` makes them once the bot
+        is polling (a thread loading them during start-up competes with it for the GIL)."""
         result = await self.repo.sync_builtin(self._builtin, self.clock.now())
-        await self._refresh()
+        await self._refresh(prepare=False)
         return result
 
-    async def _refresh(self) -> None:
+    async def warm_up(self) -> None:
+        """Load the model and make the vectors now, in a thread (the search-warmup job)."""
+        await asyncio.to_thread(self.searcher.prepare)
+
+    async def _refresh(self, *, prepare: bool = True) -> None:
         self._generation += 1
         self._search_cache.clear()
         self._statements = {
@@ -78,10 +85,10 @@ class ContentService:
         docs = {s.slug: Doc(s.language, s.translation_of) for s in self._statements.values()}
         await self.searcher.refresh(await self.repo.all_paragraphs(), docs)
         self._generation += 1  # and again: a search that began during the refresh is stale too
-        # The model and the vectors (numpy) are made in the background: start-up does not
-        # wait for them (the stored tokens need neither), and the next search usually finds
-        # them ready (it waits for them otherwise).
-        asyncio.get_running_loop().run_in_executor(None, self.searcher.prepare)
+        # After a corpus change the model and the vectors (numpy) are remade in the background,
+        # so the next search usually finds them ready (it waits for them otherwise).
+        if prepare:
+            asyncio.get_running_loop().run_in_executor(None, self.searcher.prepare)
 
     def clear_cache(self) -> None:
         self._search_cache.clear()
