@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import functools
 import logging
 from dataclasses import dataclass
@@ -20,8 +18,13 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.content.service import ContentService
 from bot.feeds.service import build_feed_service
-from bot.i18n.translate import load_catalogs
-from bot.jobs import demo_notice_wakeup, register_jobs, reminder_wakeup, schedule_search_warmup
+from bot.jobs import (
+    demo_notice_wakeup,
+    register_jobs,
+    reminder_wakeup,
+    schedule_menus,
+    schedule_search_warmup,
+)
 from bot.ops.alerts import ErrorAlerts
 from bot.ops.health import start_health_server, stop_health_server
 from bot.ops.metrics import Metrics, TrackingRequest, install_metrics, metrics_of
@@ -30,7 +33,6 @@ from bot.services import SERVICES_KEY, Services
 from bot.telegram.admins import AdminCache
 from bot.telegram.aiohttp_request import AiohttpRequest
 from bot.telegram.chat_order import PerChatUpdateProcessor
-from bot.telegram.commands import register_menus
 from bot.telegram.persistence import SqlitePersistence
 from bot.telegram.replies import silence_raw_send_suggestion
 from handlers import register_all
@@ -142,23 +144,10 @@ async def _post_init(app: AnyApplication, wiring: _Wiring) -> None:
     except BaseException:
         await db.close()
         raise
+    schedule_menus(app)
     schedule_search_warmup(app)
     await start_health_server(app)  # only if the runner configured one
-    # Menus are cosmetic: publish them in the background so start-up is not delayed.
-    app.bot_data["_menus_task"] = asyncio.create_task(
-        _publish_menus(app, settings), name="publish-menus"
-    )
     log.info("started as @%s with database %s", app.bot.username, settings.db_path)
-
-
-async def _publish_menus(app: AnyApplication, settings: Settings) -> None:
-    # The menus are in every language: compile the catalogs off the event loop first (about
-    # 0.1 s of parsing that would otherwise hold up the first getUpdates and the first reply).
-    await asyncio.to_thread(load_catalogs)
-    try:
-        await register_menus(app.bot, settings.admin_ids)
-    except Exception as exc:  # menus failing must never stop the bot
-        log.warning("could not publish command menus: %s", type(exc).__name__)
 
 
 def _install_reminders(app: AnyApplication, services: Services) -> None:
@@ -203,11 +192,6 @@ async def _post_stop(app: AnyApplication) -> None:
 
 async def _post_shutdown(app: AnyApplication) -> None:
     await stop_health_server(app)
-    menus = app.bot_data.pop("_menus_task", None)
-    if isinstance(menus, asyncio.Task) and not menus.done():
-        menus.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await menus
     services = app.bot_data.pop(SERVICES_KEY, None)
     if isinstance(services, Services):
         await services.outbox.stop()  # no-op after post_stop

@@ -10,6 +10,8 @@ and uses the injected clock, so tests drive the services directly (``reminders.t
   reminder service reschedules (the timerbot pattern): never one job per chat or per demo.
 * ``demo-notice-N``: one ``run_once`` job per demo with a change notice waiting (its
   coalescing window), replaced on each change; the notice itself waits in SQLite.
+* ``command-menus``: once, a second after start-up, publish the command menus in every
+  language (cosmetic; compiling six catalogs first would only hold up the first getUpdates).
 * ``search-warmup``: once, two seconds after start-up, load the search model and make the
   vectors in a thread; sooner, that thread would slow the start-up it competes with for the GIL.
 
@@ -18,6 +20,7 @@ and uses the injected clock, so tests drive the services directly (``reminders.t
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,8 +29,10 @@ from typing import Any
 from telegram.ext import Application, ContextTypes, JobQueue
 
 from bot.clock import Clock
+from bot.i18n.translate import load_catalogs
 from bot.ops.privacy import privacy_service
 from bot.services import SERVICES_KEY, Services
+from bot.telegram.commands import register_menus
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +43,8 @@ PRUNE_EVERY = timedelta(days=1)
 PRUNE_FIRST = timedelta(minutes=10)  # not at start: a crash loop must not hammer the disk
 REMINDERS_JOB = "reminders-wake"
 DEMO_NOTICE_JOB = "demo-notice"
+MENUS_JOB = "command-menus"
+MENUS_AFTER = 1.0  # seconds after post_init
 SEARCH_WARMUP_JOB = "search-warmup"
 SEARCH_WARMUP_AFTER = 2.0  # seconds after post_init: polling has begun, the backlog is served
 RETRY_AFTER_FAILURE = 1.0  # seconds before a failed reminder pass is tried again
@@ -96,6 +103,25 @@ def register_jobs(app: AnyApplication) -> None:
         first=PRUNE_FIRST.total_seconds(),
         name=PRUNE_JOB,
     )
+
+
+async def _publish_menus(context: ContextTypes.DEFAULT_TYPE) -> None:
+    services = _services(context)
+    if services is None:
+        return
+    await asyncio.to_thread(load_catalogs)  # every language's catalog, off the event loop
+    try:
+        await register_menus(context.bot, services.settings.admin_ids)
+    except Exception as exc:  # menus failing must never stop the bot
+        log.warning("could not publish command menus: %s", type(exc).__name__)
+
+
+def schedule_menus(app: AnyApplication) -> None:
+    """Arm the one-off command-menus job."""
+    if app.job_queue is not None:
+        app.job_queue.run_once(
+            _publish_menus, when=MENUS_AFTER, name=MENUS_JOB, job_kwargs=_NEVER_SKIP
+        )
 
 
 async def _search_warmup(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -8,7 +8,14 @@ from typing import Any
 
 import pytest
 
-from bot.jobs import FEEDS_JOB, PRUNE_JOB, REMINDERS_JOB, SEARCH_WARMUP_JOB, describe_jobs
+from bot.jobs import (
+    FEEDS_JOB,
+    MENUS_JOB,
+    PRUNE_JOB,
+    REMINDERS_JOB,
+    SEARCH_WARMUP_JOB,
+    describe_jobs,
+)
 from bot.ops.health import collect_health
 from bot.reminders.service import MAX_SLEEP
 from storage.demos import NewDemo
@@ -39,8 +46,9 @@ async def _subscribed(h: BotHarness) -> None:
 
 
 async def test_every_timed_job_is_a_named_job(harness: BotHarness) -> None:
-    # search-warmup runs once, two seconds after start-up: by now it may have run and gone.
-    names = [job.name for job in describe_jobs(harness.app) if job.name != SEARCH_WARMUP_JOB]
+    # command-menus and search-warmup run once, soon after start-up: they may have run by now.
+    once = {MENUS_JOB, SEARCH_WARMUP_JOB}
+    names = [job.name for job in describe_jobs(harness.app) if job.name not in once]
     assert names == sorted([FEEDS_JOB, PRUNE_JOB, REMINDERS_JOB])
     assert all(job.next_run is not None for job in describe_jobs(harness.app))
     # Nothing to remind of: the wake-up still re-checks every MAX_SLEEP seconds.
@@ -127,7 +135,7 @@ async def test_health_lists_jobs_and_a_missing_wakeup(harness: BotHarness) -> No
     doc = await collect_health(harness.app)
     assert doc["ok"] is True, doc["problems"]
     jobs = {job["name"]: job["next_run"] for job in doc["scheduler"]["jobs"]}
-    assert set(jobs) - {SEARCH_WARMUP_JOB} == {FEEDS_JOB, PRUNE_JOB, REMINDERS_JOB}
+    assert set(jobs) - {MENUS_JOB, SEARCH_WARMUP_JOB} == {FEEDS_JOB, PRUNE_JOB, REMINDERS_JOB}
     assert all(isinstance(when, str) for when in jobs.values())
     # The wake-up disappears (a dead reminder scheduler): /health says so once it is overdue.
     for job in _reminder_jobs(harness):
