@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from bot.clock import FakeClock
+from bot.content.service import ContentService
+from storage.db import Database
 from tests.feedserver import FeedServer
 from tests.harness import BotHarness, ErrorLog, error_log
 from tests.outbox_helpers import SleepRecorder, fast_options
@@ -20,6 +24,18 @@ async def harness(tmp_path: Path) -> AsyncIterator[BotHarness]:
         yield h
     finally:
         await h.close()
+
+
+@pytest.fixture
+async def svc(tmp_path: Path) -> AsyncIterator[ContentService]:
+    """The content service alone (no bot) on a fresh database with the built-in corpus."""
+    db = await Database.open(tmp_path / "t.db")
+    service = ContentService(db, clock=FakeClock(datetime(2026, 1, 1, tzinfo=UTC)))
+    await service.load()
+    try:
+        yield service
+    finally:
+        await db.close()
 
 
 @pytest.fixture

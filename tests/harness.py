@@ -32,6 +32,13 @@ OTHER_ID = 2002
 GROUP_ID = -1001234500
 FORUM_ID = -1009876500
 TOKEN = "123456:TEST-TOKEN-abcdefghijklmnop"
+#: an admin's upload: the first two paragraphs of "Why we carry this banner" in Ukrainian
+UK_BANNER_TRANSLATION = (
+    "---\ntitle: Чому ми несемо цей банер\nlanguage: uk\n"
+    "translation_of: why-we-carry-this-banner\n---\n\n"
+    "Ми вже півтора року виходимо на антивоєнні демонстрації з банером.\n\n"
+    "Україна і Палестина: дві малі нації, що опираються жорстокій колоніальній силі.\n"
+)
 
 
 class TrackingApplication(Application):  # type: ignore[type-arg]

@@ -3,36 +3,23 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from bot.clock import FakeClock
 from bot.content.glossary import GLOSSARY_FILE, LANGUAGES, parse, shared_glossary
 from bot.content.service import ContentService
 from bot.content.text import words
 from bot.content.upload import parse_uploaded
 from storage.db import Database
-from tests.harness import USER_ID, BotHarness
+from tests.harness import UK_BANNER_TRANSLATION, USER_ID, BotHarness
 from tests.test_content_commands import no_failed_calls
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bot" / "data"
-BANNER = "why-we-carry-this-banner"
 MOVEMENT = "building-a-global-movement-against-genocide-in-palestine"
 FLOTILLAS = (MOVEMENT, 5)  # "The Freedom Flotillas, carrying world-renowned personalities..."
 WEST_BANK = (MOVEMENT, 12)  # "... In the West Bank, attacks ... by settlers ..."
-
-
-@pytest.fixture
-async def svc(tmp_path: Path) -> AsyncIterator[ContentService]:
-    db = await Database.open(tmp_path / "t.db")
-    service = ContentService(db, clock=FakeClock(datetime(2026, 1, 1, tzinfo=UTC)))
-    await service.load()
-    yield service
-    await db.close()
 
 
 async def first(svc: ContentService, query: str, lang: str = "en") -> tuple[str, int] | None:
@@ -167,13 +154,7 @@ async def test_english_queries_do_not_read_the_glossary(tmp_path: Path) -> None:
 
 
 async def test_uploaded_translation_is_still_searched_and_preferred(svc: ContentService) -> None:
-    text = (
-        "---\ntitle: Чому ми несемо цей банер\nlanguage: uk\n"
-        f"translation_of: {BANNER}\n---\n\n"
-        "Ми вже півтора року виходимо на антивоєнні демонстрації з банером.\n\n"
-        "Україна і Палестина: дві малі нації, що опираються жорстокій колоніальній силі.\n"
-    )
-    info = await svc.add_statement(parse_uploaded(text))
+    info = await svc.add_statement(parse_uploaded(UK_BANNER_TRANSLATION))
     page = await svc.search("малі нації опираються колоніальній силі", limit=5, lang="uk")
     assert page.foreign is None
     assert page.hits[0].statement.slug == info.slug

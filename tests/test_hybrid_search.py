@@ -7,13 +7,11 @@ import os
 import subprocess
 import sys
 import textwrap
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from bot.clock import FakeClock
 from bot.content.dense import DenseIndex, tokenize
 from bot.content.hints import builtin_hints, hint_tokens
 from bot.content.service import ContentService
@@ -22,7 +20,7 @@ from bot.content.upload import parse_uploaded
 from bot.content.vectors import Embedder, shared_embedder, tokens_from_blob, tokens_to_blob
 from storage.db import Database
 from storage.vectors import VectorRepository
-from tests.harness import ADMIN_ID, USER_ID, BotHarness
+from tests.harness import ADMIN_ID, UK_BANNER_TRANSLATION, USER_ID, BotHarness
 from tests.test_content_commands import button, no_failed_calls
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,15 +62,6 @@ _OFFLINE_CHILD = textwrap.dedent(
     print("OK" if same and not attempts and ours.shape == (2, 256) else f"BAD {attempts}")
     """
 )
-
-
-@pytest.fixture
-async def svc(tmp_path: Path):  # type: ignore[no-untyped-def]
-    db = await Database.open(tmp_path / "t.db")
-    service = ContentService(db, clock=FakeClock(datetime(2026, 1, 1, tzinfo=UTC)))
-    await service.load()
-    yield service
-    await db.close()
 
 
 def test_model_loads_with_the_network_blocked() -> None:
@@ -231,13 +220,7 @@ def test_query_language() -> None:
 
 
 async def test_translation_is_preferred_in_its_language(svc: ContentService) -> None:
-    text = (
-        "---\ntitle: Чому ми несемо цей банер\nlanguage: uk\n"
-        f"translation_of: {BANNER}\n---\n\n"
-        "Ми вже півтора року виходимо на антивоєнні демонстрації з банером.\n\n"
-        "Україна і Палестина: дві малі нації, що опираються жорстокій колоніальній силі.\n"
-    )
-    info = await svc.add_statement(parse_uploaded(text))
+    info = await svc.add_statement(parse_uploaded(UK_BANNER_TRANSLATION))
     assert info.language == "uk" and info.translation_of == BANNER
     english = await svc.search("small nations resisting a colonial power", limit=5)
     assert english.hits[0].statement.slug == BANNER and english.hits[0].paragraph.index == 1

@@ -5,14 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.clock import FakeClock
 from bot.content.service import ContentService, SearchPage, highlight_html
 from bot.content.upload import parse_uploaded
 from storage.db import Database
@@ -21,15 +19,6 @@ BANNER = "why-we-carry-this-banner"
 BUILDING = "building-a-global-movement-against-genocide-in-palestine"
 VIETNAM = "vietnam-a-victory-against-imperialism"
 QUERIES = Path(__file__).parent / "data" / "search_queries.json"
-
-
-@pytest.fixture
-async def svc(tmp_path: Path):  # type: ignore[no-untyped-def]
-    db = await Database.open(tmp_path / "t.db")
-    service = ContentService(db, clock=FakeClock(datetime(2026, 1, 1, tzinfo=UTC)))
-    await service.load()
-    yield service
-    await db.close()
 
 
 def top(page) -> tuple[str, int]:  # type: ignore[no-untyped-def]

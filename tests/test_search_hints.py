@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
-from bot.clock import FakeClock
 from bot.content.corpus import load_builtin_statements
 from bot.content.hints import KEY_CHARS, builtin_hints, parse_hints
 from bot.content.search import TUNING
 from bot.content.service import ContentService
 from bot.content.text import content_words, words
 from bot.content.upload import parse_uploaded
-from storage.db import Database
 
 VIETNAM = "vietnam-a-victory-against-imperialism"
 MOVEMENT = "building-a-global-movement-against-genocide-in-palestine"
@@ -31,15 +27,6 @@ Our bakery collective hands out fresh bread and soup to refugee families every S
 
 The collective also runs a sewing circle where refugees mend winter coats for Gaza appeals.
 """
-
-
-@pytest.fixture
-async def svc(tmp_path: Path):  # type: ignore[no-untyped-def]
-    db = await Database.open(tmp_path / "t.db")
-    service = ContentService(db, clock=FakeClock(datetime(2026, 1, 1, tzinfo=UTC)))
-    await service.load()
-    yield service
-    await db.close()
 
 
 def test_hint_file_parses_and_every_key_is_a_paragraph() -> None:
