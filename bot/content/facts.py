@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rapidfuzz.distance import OSA
-
 from bot.content.corpus import FactRow
 from bot.content.results import FactMatch
 from bot.content.text import MAX_QUERY_CHARS, STOP_WORDS, wordlist, words
@@ -93,6 +91,8 @@ def _stems_match(a: str, b: str) -> bool:
     short, long_ = (sa, sb) if len(sa) <= len(sb) else (sb, sa)
     if len(short) >= 5 and long_.startswith(short):
         return True
+    from rapidfuzz.distance import OSA  # on first use: not needed at start-up
+
     return min(len(a), len(b)) >= 6 and OSA.distance(a, b) <= 1
 
 

@@ -16,9 +16,6 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
 from bot.content.text import (
     MAX_QUERY_CHARS,
     MAX_QUERY_TOKENS,
@@ -210,6 +207,10 @@ class LexicalIndex:
         if len(token) < 4 or not self._vocab_words:
             return []
         max_d = 1 if len(token) <= 5 else 2
+        # rapidfuzz (about 40 modules) is imported by the first typo, not at start-up.
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
         found = process.extract(
             token,
             self._vocab_words,

@@ -8,8 +8,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
-
 from bot.demos.cards import clean_region
 from bot.demos.timeparse import InputError
 from bot.i18n import texts
@@ -60,6 +58,8 @@ def match_region(value: str, known: Iterable[str]) -> RegionMatch:
     key = region_key(cleaned)
     if key in by_key:
         return RegionMatch(by_key[key], True)
+    from rapidfuzz import fuzz, process  # on first use: not needed at start-up
+
     found = process.extract(
         key, list(by_key), scorer=fuzz.WRatio, limit=MAX_SUGGESTIONS, score_cutoff=SUGGEST_CUTOFF
     )

@@ -9,8 +9,6 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from rapidfuzz import fuzz, process
-
 from bot.demos.timeparse import InputError
 from bot.i18n import texts
 
@@ -115,6 +113,8 @@ def match_zone(value: str, now: datetime | None = None) -> str:
         near = [n for n in OFFSET_CANDIDATES if total in _offsets(n, year)][:3]
         raise ZoneSuggestion(texts.SETTINGS_TZ_OFFSET, cleaned, near or ["UTC"])
     choices = {**places, **full}
+    from rapidfuzz import fuzz, process  # on first use: not needed at start-up
+
     found = process.extract(
         key, list(choices), scorer=fuzz.WRatio, limit=6, score_cutoff=SUGGEST_CUTOFF
     )
