@@ -113,7 +113,6 @@ class HybridSearch:
     async def refresh(self, rows: list[tuple[ParagraphRecord, str]], docs: dict[str, Doc]) -> None:
         """Rebuild the vocabulary and the dense index; tokenise only texts not stored yet."""
         self.lexical.refresh(rows)
-        self._hints = self._hints.refresh([p for p, _ in rows])
         self._docs = docs
         self._paras = {p.id: p for p, _ in rows}
         self._versions = {}
@@ -135,7 +134,10 @@ class HybridSearch:
             self.embedded = len(fresh)
         await self.vectors.prune(RECIPE, hashes.values())
         ids = [pid for pid in hashes if hashes[pid] in stored]
+        # Both at once, with no await between: the hint vectors are made with the dense
+        # index's token weights, so a search must never pair one corpus state's with another's.
         self._dense_index = DenseIndex(ids, [stored[hashes[pid]] for pid in ids])
+        self._hints = self._hints.refresh([p for p, _ in rows])
 
     def languages(self) -> set[str]:
         return {d.language for d in self._docs.values()}
