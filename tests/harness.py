@@ -21,6 +21,7 @@ from bot.broadcast.outbox import OutboxOptions
 from bot.broadcast.ratelimit import OutboxLimits
 from bot.clock import FakeClock
 from bot.config import Settings
+from bot.content.service import ContentService
 from bot.emulator import BotApiCore, FakeBotApiServer
 from bot.emulator.state import SentMessage
 from bot.services import SERVICES_KEY, Services
@@ -255,3 +256,16 @@ async def snapshot(h: BotHarness) -> dict[str, list[tuple[Any, ...]]]:
         rows = await (await db.conn.execute(f'SELECT * FROM "{name}"')).fetchall()
         out[str(name)] = sorted((tuple(r) for r in rows), key=repr)
     return out
+
+
+async def hit_rates(svc: ContentService, queries: list[dict[str, Any]]) -> tuple[float, float]:
+    """Share of queries (each with "query" and "expected" [{slug, idx}]) whose expected
+    passage is first, and in the first three, of the search's answer."""
+    top1 = top3 = 0
+    for q in queries:
+        expected = {(e["slug"], e["idx"]) for e in q["expected"]}
+        page = await svc.search(q["query"], limit=3)
+        got = [(h.statement.slug, h.paragraph.index) for h in page.hits]
+        top1 += bool(got) and got[0] in expected
+        top3 += any(g in expected for g in got)
+    return top1 / len(queries), top3 / len(queries)

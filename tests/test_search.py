@@ -14,6 +14,7 @@ import pytest
 from bot.content.service import ContentService, SearchPage, highlight_html
 from bot.content.upload import parse_uploaded
 from storage.db import Database
+from tests.harness import hit_rates
 
 BANNER = "why-we-carry-this-banner"
 BUILDING = "building-a-global-movement-against-genocide-in-palestine"
@@ -51,15 +52,9 @@ def assert_valid_html(fragment: str) -> None:
 async def test_query_set_floor(svc: ContentService) -> None:
     data = json.loads(QUERIES.read_text(encoding="utf-8"))["queries"]
     assert len(data) >= 40
-    top1 = top3 = 0
-    for q in data:
-        expected = {(e["slug"], e["idx"]) for e in q["expected"]}
-        page = await svc.search(q["query"], limit=3)
-        got = [(h.statement.slug, h.paragraph.index) for h in page.hits]
-        top1 += bool(got) and got[0] in expected
-        top3 += any(g in expected for g in got)
-    assert top3 / len(data) >= 0.9
-    assert top1 / len(data) >= 0.8
+    top1, top3 = await hit_rates(svc, data)
+    assert top3 >= 0.9
+    assert top1 >= 0.8
 
 
 @pytest.mark.parametrize(
