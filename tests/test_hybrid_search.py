@@ -192,7 +192,7 @@ def test_stored_tokens_round_trip_and_weigh_rare_tokens_more() -> None:
     built = index.build(embedder)
     the, flot = embedder.token_ids(["the", "flotillas"])
     assert built.weights[the[0]] < 0.5 * built.weights[flot[-1]]  # "the" is everywhere
-    sims = index.similarities(embedder, built, "flotillas", 0.75)
+    sims = index.similarities(built, index.query_vector(embedder, built, "flotillas"), 0.75)
     assert sims is not None and sims[0] > sims[1]
 
 

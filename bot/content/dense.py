@@ -86,16 +86,11 @@ class DenseIndex:
         """The unit weighted-mean vector of ``text`` (already folded), zero without tokens."""
         return embedder.mean(embedder.token_ids([text])[0], built.weights)
 
-    def similarities(
-        self, embedder: Embedder, built: Built, text: str, sentence: float, vec: Any = None
-    ) -> Any:
-        """Each paragraph's cosine with ``text`` (already folded; or its ``vec``, when made
-        already): ``sentence`` × the best sentence's + the rest × the whole text's; None when
-        the text has no tokens."""
+    def similarities(self, built: Built, vec: Vector, sentence: float) -> Any:
+        """Each paragraph's cosine with ``vec`` (a unit query vector): ``sentence`` × the best
+        sentence's + the rest × the whole text's; None when ``vec`` is zero (no tokens)."""
         import numpy as np
 
-        if vec is None:
-            vec = self.query_vector(embedder, built, text)
         if not vec.any() or not self.ids:
             return None
         best_piece = np.maximum.reduceat(built.rows @ vec, built.starts)

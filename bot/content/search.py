@@ -158,7 +158,7 @@ class HybridSearch:
             built = await asyncio.to_thread(index.build, embedder)
         text = " ".join(content_words(query[:MAX_QUERY_CHARS]))
         vec = index.query_vector(embedder, built, text)
-        sims = index.similarities(embedder, built, text, self.tuning.sentence, vec)
+        sims = index.similarities(built, vec, self.tuning.sentence)
         if sims is None:
             return [], {}
         order = (-sims).argsort(kind="stable")
