@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.content.glossary import GLOSSARY_FILE, LANGUAGES, parse, shared_glossary
+from bot.content.glossary import LANGUAGES, glossary_text, parse, shared_glossary
 from bot.content.service import ContentService
 from bot.content.text import words
 from bot.content.upload import parse_uploaded
@@ -31,7 +31,7 @@ async def first(svc: ContentService, query: str, lang: str = "en") -> tuple[str,
 
 
 def test_glossary_file_parses_and_every_english_word_is_in_the_corpus() -> None:
-    entries = parse(GLOSSARY_FILE.read_text("utf-8"))  # raises on a repeated key
+    entries = parse(glossary_text())  # raises on a repeated key
     assert len(entries) >= 200
     assert len({e.english for e in entries}) == len(entries)
     corpus = "\n".join(p.read_text("utf-8") for p in [*sorted((DATA / "statements").iterdir())]) + (
@@ -60,7 +60,8 @@ def test_parse_rejects_a_repeated_key_and_a_short_row() -> None:
 
 def test_the_glossary_is_packaged() -> None:
     pyproject = (ROOT / "pyproject.toml").read_text("utf-8")
-    assert re.search(r'bot = \[[^\]]*"content/glossary\.tsv"', pyproject)
+    assert re.search(r'bot = \[[^\]]*"data/\*\*/\*"', pyproject)  # bot/data ships whole
+    assert (DATA / "search_glossary.tsv").is_file()
 
 
 # ---------------------------------------------------------------------------- inflection

@@ -1,9 +1,10 @@
 """Query-side glossary: the corpus's key terms in the bot's other languages, mapped to English.
 
 The statements are in English and neither the lexical index nor the static embedding model
-understands Ukrainian, Russian, French, German, Spanish or Arabic. ``glossary.tsv`` (beside
-this module) lists the corpus's names and core concepts with the words a speaker of each of
-those languages would use; :meth:`Glossary.translate` turns a query in one of them into the
+understands Ukrainian, Russian, French, German, Spanish or Arabic.
+``bot/data/search_glossary.tsv`` (beside the statements and the question hints) lists the
+corpus's names and core concepts with the words a speaker of each of those languages would
+use; :meth:`Glossary.translate` turns a query in one of them into the
 English words of the terms it names, which are then searched as usual. Unknown words are
 dropped, never guessed. The glossary only chooses which English passages to offer: its words
 are never shown to members as translations of the statements.
@@ -25,8 +26,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from importlib import resources
 from itertools import product
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.content.text import fold, wordlist
@@ -34,7 +35,7 @@ from bot.content.text import fold, wordlist
 if TYPE_CHECKING:
     import snowballstemmer
 
-GLOSSARY_FILE = Path(__file__).with_name("glossary.tsv")
+GLOSSARY_FILE = "search_glossary.tsv"
 #: the columns after the English one, in the file's order
 LANGUAGES = ("uk", "ru", "fr", "de", "es", "ar")
 #: a glossary phrase may span at most this many query words
@@ -275,8 +276,13 @@ class Glossary:
         return 0, []
 
 
+def glossary_text() -> str:
+    """The packaged glossary file's text."""
+    return resources.files("bot").joinpath("data").joinpath(GLOSSARY_FILE).read_text("utf-8")
+
+
 @cache
 def shared_glossary() -> Glossary:
     """The packaged glossary, read and stemmed on first use, not at start-up (about 0.25 s:
     the Snowball stemmers are pure Python), so an English-only bot never pays for it."""
-    return Glossary(parse(GLOSSARY_FILE.read_text("utf-8")))
+    return Glossary(parse(glossary_text()))
