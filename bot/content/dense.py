@@ -84,7 +84,8 @@ class DenseIndex:
     @staticmethod
     def query_vector(embedder: Embedder, built: Built, text: str) -> Vector:
         """The unit weighted-mean vector of ``text`` (already folded), zero without tokens."""
-        return embedder.mean(embedder.token_ids([text])[0], built.weights)
+        vec: Vector = unit_means(embedder, embedder.token_ids([text]), built.weights)[0]
+        return vec
 
     def similarities(self, built: Built, vec: Vector, sentence: float) -> Any:
         """Each paragraph's cosine with ``vec`` (a unit query vector): ``sentence`` × the best

@@ -98,16 +98,14 @@ class Embedder:
         out: Matrix = self._table[ids].astype(np.float32)
         return out
 
-    def mean(self, ids: Sequence[int], weights: Vector | None = None) -> Vector:
-        """The unit vector of a token sequence: the mean of its rows, weighted by
-        ``weights[token]`` when given (a zero vector for no tokens)."""
+    def mean(self, ids: Sequence[int]) -> Vector:
+        """The unit vector of a token sequence: the plain mean of its rows (a zero vector for
+        no tokens). Search's weighted means are :func:`bot.content.dense.unit_means`."""
         import numpy as np
 
         if not len(ids):
             return np.zeros(DIM, dtype=np.float32)
-        index = np.asarray(ids, dtype=np.int64)
-        rows = self.rows(index)
-        vec = rows.mean(axis=0) if weights is None else weights[index] @ rows
+        vec: Vector = self.rows(np.asarray(ids, dtype=np.int64)).mean(axis=0)
         norm = float(np.linalg.norm(vec))
         return vec / norm if norm > 0 else vec
 
