@@ -32,6 +32,15 @@ class MetaLine:
 
 
 @dataclass(frozen=True, slots=True)
+class ParagraphHint:
+    """A member question an administrator attached to paragraph ``index`` (0-based) of an
+    uploaded statement: search evidence, never shown."""
+
+    index: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Statement:
     slug: str
     title: str
@@ -43,6 +52,7 @@ class Statement:
     source: Source = "builtin"
     language: str = "en"  # the language the text is in (an uploaded translation's, say "uk")
     translation_of: str | None = None  # the slug of the statement this one translates
+    hints: tuple[ParagraphHint, ...] = ()  # uploads only: the front matter's questions
 
     @property
     def headings(self) -> tuple[MetaLine, ...]:
@@ -55,9 +65,13 @@ class Statement:
         if self.language != "en" or self.translation_of:
             # only then, so English statements keep the hashes they were stored with
             extra = {"language": self.language, "translation_of": self.translation_of or ""}
+        hints: dict[str, list[list[int | str]]] = {}
+        if self.hints:  # likewise: only statements with questions hash them
+            hints = {"hints": [[h.index, h.text] for h in self.hints]}
         payload = json.dumps(
             {
                 **extra,
+                **hints,
                 "slug": self.slug,
                 "title": self.title,
                 "author": self.author,
