@@ -11,6 +11,8 @@ from bot.content.corpus import (
     is_metadata_line,
     slugify,
 )
+from bot.content.questions import QuestionLine, QuestionsError, attach_questions
+from storage.records import ParagraphHint
 
 #: Largest accepted upload (UTF-8 bytes).
 MAX_UPLOAD_BYTES = 200 * 1024
@@ -20,13 +22,17 @@ MAX_TITLE_CHARS = 200
 
 class UploadError(ValueError):
     """An uploaded statement cannot be used; ``str(exc)`` is a friendly English reason and
-    ``code`` one of: not_text, empty, too_big, no_paragraphs, no_title, title_too_long."""
+    ``code`` one of: not_text, empty, too_big, no_paragraphs, no_title, title_too_long,
+    questions (then ``questions`` says which line of the block is wrong, and how)."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, questions: QuestionsError | None = None) -> None:
         super().__init__(message)
         self.code = code
+        self.questions = questions
 
 
+#: front matter fields: an unindented one ends a ``questions:`` block
+_FIELDS = frozenset({"title", "author", "by", "date", "language", "lang", "translation_of"})
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.DOTALL)
 _MD_HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*\s*$")
 _MD_RULE = re.compile(r"^(?:-{3,}|\*{3,}|_{3,})$")
@@ -88,20 +94,34 @@ def sort_date_of(date_text: str) -> str | None:
     return None
 
 
-def _front_matter(text: str) -> tuple[dict[str, str], str]:
+def _front_matter(text: str) -> tuple[dict[str, str], list[QuestionLine], str]:
+    """The header's fields, the lines of its ``questions:`` block (numbered as in the file)
+    and the body. The block runs to the next field, so questions need no indenting."""
     m = _FRONT_MATTER.match(text)
     if not m:
-        return {}, text
+        return {}, [], text
     fields: dict[str, str] = {}
-    for line in m.group(1).split("\n"):
-        if ":" not in line:
+    questions: list[QuestionLine] = []
+    in_block = False
+    for number, line in enumerate(m.group(1).split("\n"), 2):  # line 1 is the "---"
+        key, colon, value = line.partition(":")
+        name = key.strip().lower()
+        if name == "questions" and colon and not line[:1].isspace():
+            in_block = True
+            if value.strip():
+                questions.append(QuestionLine(number, value))
             continue
-        key, _, value = line.partition(":")
+        if in_block and not (colon and name in _FIELDS and not line[:1].isspace()):
+            questions.append(QuestionLine(number, line))
+            continue
+        in_block = False
+        if not colon:
+            continue
         value = value.strip()
         if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
             value = value[1:-1]
-        fields[key.strip().lower()] = value
-    return fields, text[m.end() :]
+        fields[name] = value
+    return fields, questions, text[m.end() :]
 
 
 def _blocks(body: str) -> list[tuple[str, bool]]:
@@ -166,11 +186,13 @@ def parse_uploaded(
     text = _CONTROL.sub("", text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n"))
     if not text.strip():
         raise UploadError("empty", "The text is empty.")
-    fields, body = _front_matter(text)
+    fields, question_lines, body = _front_matter(text)
     title = (title or fields.get("title") or "").strip() or None
     author = (author or fields.get("author") or fields.get("by") or "").strip()
     date_text = (date or fields.get("date") or "").strip()
     blocks = _blocks(body)
+    # Before the title is asked for: a bad question line refuses the file at once.
+    hints = _hints(question_lines, blocks)
     if title is None and blocks and is_metadata_line(blocks[0][0]):
         title = blocks[0][0]
     if not title:
@@ -197,7 +219,19 @@ def parse_uploaded(
         source="uploaded",
         language=language_of(fields.get("language") or fields.get("lang") or ""),
         translation_of=slugify(fields.get("translation_of") or "") or None,
+        hints=hints,
     )
+
+
+def _hints(lines: list[QuestionLine], blocks: list[tuple[str, bool]]) -> tuple[ParagraphHint, ...]:
+    # the paragraphs do not depend on the title, which may still be unknown here
+    paragraphs = classify(blocks, "")[0] if lines else []
+    if not paragraphs:
+        return ()  # no questions, or no paragraphs (refused below)
+    try:
+        return attach_questions(lines, paragraphs)
+    except QuestionsError as exc:
+        raise UploadError("questions", f"Bad questions: {exc}", exc) from None
 
 
 def language_of(value: str) -> str:
