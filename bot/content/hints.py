@@ -6,8 +6,10 @@ statement's slug and the paragraph's first 48 characters (so inserting a paragra
 shift them). They are never shown: a query is matched against them lexically (IDF-weighted
 coverage of its content words by the best hint, on crude word stems) and by meaning (the
 best cosine of the query's vector with the paragraph's hint vectors), and search adds both
-to the paragraph's score. Uploaded statements have none, so they rank as before; a hint
-only counts while its paragraph is visible (the index is rebuilt on every corpus change).
+to the paragraph's score. An uploaded statement has the questions its administrator wrote in
+its front matter (``bot.content.questions``, stored in SQLite), matched the same way and
+given by paragraph id; without them it ranks as before. A hint only counts while its
+paragraph is visible (the index is rebuilt on every corpus change).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -91,16 +94,21 @@ class HintIndex:
         self._lock = threading.Lock()
         self._vectors: Any = None
 
-    def refresh(self, paragraphs: list[ParagraphRecord]) -> HintIndex:
-        """A new index over the hints whose paragraph is among ``paragraphs`` (visible)."""
+    def refresh(
+        self, paragraphs: list[ParagraphRecord], uploaded: Sequence[tuple[int, str]] = ()
+    ) -> HintIndex:
+        """A new index over the hints whose paragraph is among ``paragraphs`` (visible): the
+        built-in ones by their key, ``uploaded`` ones as (paragraph id, question)."""
         fresh = HintIndex(self._all)
         by_key = {(p.slug, p.text[:KEY_CHARS]): p.id for p in paragraphs}
-        for h in self._all:
-            pid = by_key.get((h.slug, h.prefix))
+        visible = {p.id for p in paragraphs} if uploaded else set()
+        pairs = [(by_key.get((h.slug, h.prefix)), h.text) for h in self._all]
+        pairs += [(pid, text) for pid, text in uploaded if pid in visible]
+        for pid, text in pairs:
             if pid is not None:
                 fresh.ids.append(pid)
-                fresh.texts.append(h.text)
-                fresh._stems.append(_stems(h.text))
+                fresh.texts.append(text)
+                fresh._stems.append(_stems(text))
         df = Counter(s for group in fresh._stems for s in group)
         n = len(fresh._stems)
         fresh._idf = {s: math.log(1 + (n - c + 0.5) / (c + 0.5)) for s, c in df.items()}
@@ -133,6 +141,11 @@ class HintIndex:
             if self._vectors is None:
                 tokens = hint_tokens(embedder, tuple(h.text for h in self._all))
                 by_text = dict(zip((h.text for h in self._all), tokens, strict=True))
+                # uploaded questions change with the corpus: tokenised on each rebuild
+                extra = [t for t in dict.fromkeys(self.texts) if t not in by_text]
+                if extra:
+                    made = embedder.token_ids([" ".join(content_words(t)) for t in extra])
+                    by_text.update(zip(extra, made, strict=True))
                 self._vectors = unit_means(embedder, [by_text[t] for t in self.texts], weights)
             return self._vectors
 

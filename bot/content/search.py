@@ -5,8 +5,9 @@ only new or changed text is ever tokenised. A query is ranked twice, lexically
 (``bot.content.lexical``: typos, word forms, phrases, coverage, proximity) and by the cosine
 of its content words' vector with each paragraph's (``bot.content.dense``: rarity-weighted
 means of the static model's token vectors, a numpy product over every paragraph), and the
-two scores are blended; a built-in paragraph also gains from its hand-written question hints
-(``bot.content.hints``: never shown, they only add evidence). Passages of a statement and
+two scores are blended; a paragraph also gains from its hand-written question hints
+(``bot.content.hints``: shipped for the built-in paragraphs, written by the administrator for
+an upload; never shown, they only add evidence). Passages of a statement and
 its uploaded translations count once: in the chat's language when there is a translation
 in it, else the original. numpy is not needed to start: the vectors are made from the
 stored tokens on first use (or in the background after each refresh, see
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -110,8 +112,14 @@ class HybridSearch:
             built = index.build(embedder)
             hints.build(embedder, built.weights)
 
-    async def refresh(self, rows: list[tuple[ParagraphRecord, str]], docs: dict[str, Doc]) -> None:
-        """Rebuild the vocabulary and the dense index; tokenise only texts not stored yet."""
+    async def refresh(
+        self,
+        rows: list[tuple[ParagraphRecord, str]],
+        docs: dict[str, Doc],
+        hints: Sequence[tuple[int, str]] = (),
+    ) -> None:
+        """Rebuild the vocabulary and the dense index; tokenise only texts not stored yet.
+        ``hints``: uploaded statements' questions, as (paragraph id, question)."""
         self.lexical.refresh(rows)
         self._docs = docs
         self._paras = {p.id: p for p, _ in rows}
@@ -137,7 +145,7 @@ class HybridSearch:
         # Both at once, with no await between: the hint vectors are made with the dense
         # index's token weights, so a search must never pair one corpus state's with another's.
         self._dense_index = DenseIndex(ids, [stored[hashes[pid]] for pid in ids])
-        self._hints = self._hints.refresh([p for p, _ in rows])
+        self._hints = self._hints.refresh([p for p, _ in rows], hints)
 
     def languages(self) -> set[str]:
         return {d.language for d in self._docs.values()}
@@ -186,7 +194,7 @@ class HybridSearch:
                 scores[pid] += tn.dense * sim
             elif sim >= tn.min_sim:
                 scores[pid] = tn.dense * sim
-        # Hints only add evidence: a paragraph without any (uploaded) keeps its score
+        # Hints only add evidence: a paragraph without any keeps its score
         for pid in hint_cover.keys() | hint_sims.keys():
             extra = tn.hint_lexical * hint_cover.get(pid, 0.0)
             extra += tn.hint_dense * max(0.0, hint_sims.get(pid, 0.0) - tn.hint_floor)

@@ -30,6 +30,7 @@ from bot.content.search import Doc, HybridSearch, Mode, Ranked
 from bot.content.text import fold, query_language, words
 from storage.content import ContentRepository, SyncResult
 from storage.db import Database
+from storage.hints import HintRepository
 from storage.vectors import VectorRepository
 
 SEARCH_CACHE_SIZE = 512  # result pages kept; a page is a few KB
@@ -44,6 +45,7 @@ class ContentService:
     def __init__(self, db: Database, clock: Clock | None = None) -> None:
         self.db = db
         self.repo = ContentRepository(db)
+        self.hints = HintRepository(db)  # uploaded statements' questions
         self.clock: Clock = clock or SystemClock()
         manifest = load_manifest()
         self._builtin: tuple[Statement, ...] = manifest.statements
@@ -83,7 +85,8 @@ class ContentService:
             rec.slug: StatementInfo.from_record(rec) for rec in await self.repo.list_statements()
         }
         docs = {s.slug: Doc(s.language, s.translation_of) for s in self._statements.values()}
-        await self.searcher.refresh(await self.repo.all_paragraphs(), docs)
+        rows = await self.repo.all_paragraphs()
+        await self.searcher.refresh(rows, docs, await self.hints.visible())
         self._generation += 1  # and again: a search that began during the refresh is stale too
         # After a corpus change the model and the vectors (numpy) are remade in the background,
         # so the next search usually finds them ready (it waits for them otherwise).
