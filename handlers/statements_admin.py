@@ -43,6 +43,7 @@ from bot.telegram.guards import parse_id
 from bot.telegram.permissions import bot_admin_only, is_bot_admin
 from bot.telegram.render import callback_data, truncate
 from bot.telegram.replies import edit_or_reply, language_for, reply_html
+from handlers import statements_questions as questions
 from handlers.statements import slug_key
 
 log = logging.getLogger(__name__)
@@ -162,12 +163,16 @@ async def _next_step(update: Update, context: ContextTypes.DEFAULT_TYPE, retry_s
             draft.pop("title", None)
             await _say(update, context, texts.ADD_TITLE_TOO_LONG, limit=MAX_TITLE_CHARS)
             return ASK_TITLE
-        await _say(
-            update,
-            context,
-            _UPLOAD_ERRORS.get(exc.code, texts.ADD_NO_PARAGRAPHS),
-            kb=MAX_UPLOAD_BYTES // 1024,
-        )
+        if exc.questions is not None:  # a bad line of the questions: header
+            lang = await language_for(update, context)
+            await reply_html(update, context, questions.refusal(lang, exc.questions))
+        else:
+            await _say(
+                update,
+                context,
+                _UPLOAD_ERRORS.get(exc.code, texts.ADD_NO_PARAGRAPHS),
+                kb=MAX_UPLOAD_BYTES // 1024,
+            )
         if retry_state != WAIT_FILE:
             _clear(context)
             return END
@@ -190,7 +195,8 @@ async def _next_step(update: Update, context: ContextTypes.DEFAULT_TYPE, retry_s
         title=info.title,
         slug=info.slug,
     )
-    await reply_html(update, context, done)
+    attached = questions.summary(lang, statement)  # how many questions, for which paragraphs
+    await reply_html(update, context, f"{done}\n\n{attached}" if attached else done)
     return END
 
 

@@ -121,6 +121,34 @@ ADD_DONE, ADD_DONE_PLURAL = NP_(
     "/excerpt and read with /statements now.",
 )
 ADD_CANCELLED = N_("Stopped; nothing was added.")
+# the questions: block of the header (search evidence members never see)
+ADD_Q_REFUSED = N_(
+    "Line {line} of the <b>questions:</b> header has a mistake:\n<code>{source}</code>\n"
+    "{problem}\nNothing was added: please fix the file and send it again, or /cancel."
+)
+ADD_Q_BAD_LINE = N_(
+    "Write the paragraph's number or its first words, a colon, then the questions separated "
+    "by |, for example <code>3: how do boats get to Gaza | ships to Gaza</code>."
+)
+ADD_Q_EMPTY = N_("There is no question after the colon.")
+ADD_Q_NO_PARAGRAPH = N_(
+    "There is no paragraph {number}: this statement's paragraphs are numbered 1 to {total}, "
+    "as /statements shows them (headings are not counted)."
+)
+ADD_Q_NO_MATCH = N_("No paragraph begins with “{words}” (a heading cannot have questions).")
+ADD_Q_AMBIGUOUS = N_(
+    "Several paragraphs begin with “{words}” (paragraphs {numbers}): give more of its first "
+    "words, or its number."
+)
+ADD_Q_TOO_LONG = N_("A question there is longer than {limit} characters.")
+ADD_Q_TOO_MANY_HERE = N_("Paragraph {number} would have more than {limit} questions.")
+ADD_Q_TOO_MANY = N_("A statement can have at most {limit} questions.")
+ADD_Q_DONE, ADD_Q_DONE_PLURAL = NP_(
+    "🔎 {n} question attached for search (members never see it):",
+    "🔎 {n} questions attached for search (members never see them):",
+)
+ADD_Q_ITEM = N_("• paragraph {number} “{start}”: {count}")
+ADD_Q_MORE, ADD_Q_MORE_PLURAL = NP_("• and {n} more paragraph", "• and {n} more paragraphs")
 RM_LIST_HEADER = N_("<b>Remove an added statement</b>\nChoose the one to remove:")
 RM_NONE = N_("No statements have been added, so there is nothing to remove.")
 RM_CONFIRM = N_("Remove “{title}” for good? It will no longer be quoted.")
