@@ -19,11 +19,14 @@ from bot.config import Settings
 from bot.content.service import ContentService
 from bot.feeds.service import build_feed_service
 from bot.jobs import (
+    HANDOFFS_KEY,
     demo_notice_wakeup,
+    hand_over_transports,
     register_jobs,
     reminder_wakeup,
     schedule_menus,
     schedule_search_warmup,
+    schedule_transport_handoff,
 )
 from bot.ops.alerts import ErrorAlerts
 from bot.ops.health import start_health_server, stop_health_server
@@ -31,10 +34,10 @@ from bot.ops.metrics import Metrics, TrackingRequest, install_metrics, metrics_o
 from bot.ops.privacy import install_log_privacy
 from bot.services import SERVICES_KEY, Services
 from bot.telegram.admins import AdminCache
-from bot.telegram.aiohttp_request import AiohttpRequest
 from bot.telegram.chat_order import PerChatUpdateProcessor
 from bot.telegram.persistence import SqlitePersistence
 from bot.telegram.replies import silence_raw_send_suggestion
+from bot.telegram.transport import HandoffRequest
 from handlers import register_all
 from storage.chats import ChatRepo
 from storage.db import Database
@@ -69,11 +72,15 @@ def build_application(
     install_log_privacy(settings.token)  # before anything can log the token or an update
     silence_raw_send_suggestion()
     metrics = Metrics(clock)
+    # PTB's httpx transport while starting, aiohttp from shortly after (bot/telegram/transport.py).
+    if request is None:
+        request = HandoffRequest(connection_pool_size=256)
+    if get_updates_request is None:
+        get_updates_request = HandoffRequest(connection_pool_size=1)
+    handoffs = [r for r in (request, get_updates_request) if isinstance(r, HandoffRequest)]
     # Every Bot API call passes these wrappers: they count sent messages and getUpdates.
-    request = TrackingRequest(request or AiohttpRequest(connection_pool_size=256), metrics)
-    get_updates_request = TrackingRequest(
-        get_updates_request or AiohttpRequest(connection_pool_size=1), metrics
-    )
+    request = TrackingRequest(request, metrics)
+    get_updates_request = TrackingRequest(get_updates_request, metrics)
     builder = (
         ApplicationBuilder()
         .application_class(application_class)
@@ -97,6 +104,7 @@ def build_application(
     app = builder.build()
     app.bot_data["settings"] = settings
     app.bot_data["clock"] = clock
+    app.bot_data[HANDOFFS_KEY] = handoffs
     register_all(app)
     register_jobs(app)
     install_metrics(app, metrics, budget)
@@ -145,6 +153,7 @@ async def _post_init(app: AnyApplication, wiring: _Wiring) -> None:
         await db.close()
         raise
     schedule_menus(app)
+    schedule_transport_handoff(app)
     schedule_search_warmup(app)
     await start_health_server(app)  # only if the runner configured one
     log.info("started as @%s with database %s", app.bot.username, settings.db_path)
@@ -214,6 +223,9 @@ async def start_application(app: AnyApplication, *, polling: bool = True) -> Non
             drop_pending_updates=False,
             bootstrap_retries=BOOTSTRAP_RETRIES,
         )
+    # At once, not a moment later as `run` does: what follows (a test, a benchmark, the shell)
+    # then always meets aiohttp, whatever the timing.
+    await hand_over_transports(app)
 
 
 async def stop_application(app: AnyApplication) -> None:

@@ -12,6 +12,8 @@ and uses the injected clock, so tests drive the services directly (``reminders.t
   coalescing window), replaced on each change; the notice itself waits in SQLite.
 * ``command-menus``: once, a second after start-up, publish the command menus in every
   language (cosmetic; compiling six catalogs first would only hold up the first getUpdates).
+* ``transport-handoff``: once, 1.5 s after start-up, switch the Bot API transport from PTB's
+  httpx to aiohttp (bot/telegram/transport.py): importing aiohttp would hold up getMe.
 * ``search-warmup``: once, two seconds after start-up, load the search model and make the
   vectors in a thread; sooner, that thread would slow the start-up it competes with for the GIL.
 
@@ -45,6 +47,9 @@ REMINDERS_JOB = "reminders-wake"
 DEMO_NOTICE_JOB = "demo-notice"
 MENUS_JOB = "command-menus"
 MENUS_AFTER = 1.0  # seconds after post_init
+HANDOFF_JOB = "transport-handoff"
+HANDOFF_AFTER = 1.5  # seconds after post_init: the updates waiting at start are answered
+HANDOFFS_KEY = "transport_handoffs"  # bot_data: build_application's HandoffRequests
 SEARCH_WARMUP_JOB = "search-warmup"
 SEARCH_WARMUP_AFTER = 2.0  # seconds after post_init: polling has begun, the backlog is served
 RETRY_AFTER_FAILURE = 1.0  # seconds before a failed reminder pass is tried again
@@ -121,6 +126,27 @@ def schedule_menus(app: AnyApplication) -> None:
     if app.job_queue is not None:
         app.job_queue.run_once(
             _publish_menus, when=MENUS_AFTER, name=MENUS_JOB, job_kwargs=_NEVER_SKIP
+        )
+
+
+async def hand_over_transports(app: AnyApplication) -> None:
+    """Switch the Bot API requests made by build_application to aiohttp (idempotent)."""
+    for request in app.bot_data.get(HANDOFFS_KEY, ()):
+        await request.hand_over()
+
+
+async def _transport_handoff(context: ContextTypes.DEFAULT_TYPE) -> None:
+    try:
+        await hand_over_transports(context.application)
+    except Exception:  # httpx keeps serving: slower under load, never wrong
+        log.exception("could not switch the Bot API transport to aiohttp")
+
+
+def schedule_transport_handoff(app: AnyApplication) -> None:
+    """Arm the one-off transport-handoff job."""
+    if app.job_queue is not None:
+        app.job_queue.run_once(
+            _transport_handoff, when=HANDOFF_AFTER, name=HANDOFF_JOB, job_kwargs=_NEVER_SKIP
         )
 
 

@@ -100,8 +100,8 @@ async def test_a_failing_start_up_is_retried(
     caplog.set_level(logging.INFO)
     h = BotHarness(db_path=tmp_path / "bot.sqlite3")
     h.core.faults.add("deleteWebhook", kind="502", times=2)
-    # A drop on a kept-alive connection is sent once more on a new one
-    # (bot/telegram/aiohttp_request.py), so it takes two drops in a row to fail the call.
+    # At start-up deleteWebhook goes through PTB's httpx transport (bot/telegram/transport.py):
+    # each drop is one more failure, retried with the same growing backoff.
     h.core.faults.add("deleteWebhook", kind="drop", times=2)
     try:
         await h.start()

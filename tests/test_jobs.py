@@ -10,6 +10,7 @@ import pytest
 
 from bot.jobs import (
     FEEDS_JOB,
+    HANDOFF_JOB,
     MENUS_JOB,
     PRUNE_JOB,
     REMINDERS_JOB,
@@ -46,8 +47,9 @@ async def _subscribed(h: BotHarness) -> None:
 
 
 async def test_every_timed_job_is_a_named_job(harness: BotHarness) -> None:
-    # command-menus and search-warmup run once, soon after start-up: they may have run by now.
-    once = {MENUS_JOB, SEARCH_WARMUP_JOB}
+    # command-menus, transport-handoff and search-warmup run once, soon after start-up: they
+    # may have run by now.
+    once = {MENUS_JOB, HANDOFF_JOB, SEARCH_WARMUP_JOB}
     names = [job.name for job in describe_jobs(harness.app) if job.name not in once]
     assert names == sorted([FEEDS_JOB, PRUNE_JOB, REMINDERS_JOB])
     assert all(job.next_run is not None for job in describe_jobs(harness.app))
@@ -135,7 +137,8 @@ async def test_health_lists_jobs_and_a_missing_wakeup(harness: BotHarness) -> No
     doc = await collect_health(harness.app)
     assert doc["ok"] is True, doc["problems"]
     jobs = {job["name"]: job["next_run"] for job in doc["scheduler"]["jobs"]}
-    assert set(jobs) - {MENUS_JOB, SEARCH_WARMUP_JOB} == {FEEDS_JOB, PRUNE_JOB, REMINDERS_JOB}
+    once = {MENUS_JOB, HANDOFF_JOB, SEARCH_WARMUP_JOB}
+    assert set(jobs) - once == {FEEDS_JOB, PRUNE_JOB, REMINDERS_JOB}
     assert all(isinstance(when, str) for when in jobs.values())
     # The wake-up disappears (a dead reminder scheduler): /health says so once it is overdue.
     for job in _reminder_jobs(harness):

@@ -23,21 +23,18 @@ a message must never be sent twice behind the caller's back (the outbox decides 
 
 from __future__ import annotations
 
-import functools
-import os
-import ssl
 import urllib.request
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
-import httpx
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 from bot.telegram.formrequest import CONTENT_TYPE, form_encode
 from bot.telegram.ptb_private import DefaultValue, ODVInput
+from bot.telegram.transport import bot_api_ssl_context
 
 KEEPALIVE_SECONDS = 5.0  # httpx's keepalive_expiry
 _Timeouts = tuple[float | None, float | None, float | None, float | None]
@@ -76,7 +73,7 @@ class AiohttpRequest(BaseRequest):
             connector = aiohttp.TCPConnector(
                 limit=self._pool_size,
                 limit_per_host=0,
-                ssl=_ssl_context(*_ssl_env()),
+                ssl=bot_api_ssl_context(),
                 keepalive_timeout=KEEPALIVE_SECONDS,
             )
             self._session = aiohttp.ClientSession(
@@ -203,17 +200,6 @@ async def _mark_reused(
 _REUSE_TRACE = aiohttp.TraceConfig()
 _REUSE_TRACE.on_connection_reuseconn.append(_mark_reused)
 _REUSE_TRACE.freeze()
-
-
-def _ssl_env() -> tuple[str | None, str | None]:
-    return os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")
-
-
-@functools.lru_cache(maxsize=4)
-def _ssl_context(cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
-    """httpx's context for these settings, built once (loading the CA bundle takes ~20 ms)."""
-    del cert_file, cert_dir  # the cache key; httpx reads the same variables itself
-    return httpx.create_ssl_context()
 
 
 def _body(request_data: RequestData | None) -> tuple[Any, dict[str, str] | None]:
