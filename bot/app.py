@@ -123,7 +123,12 @@ async def _post_init(app: AnyApplication, wiring: _Wiring) -> None:
     """Open storage, index the corpus, then start the feature services."""
     settings: Settings = app.bot_data["settings"]
     clock: Clock = app.bot_data["clock"]
-    db = await Database.open(settings.db_path)
+    persistence = app.persistence
+    db = None
+    if isinstance(persistence, SqlitePersistence):  # opened (and migrated) it while loading
+        db = persistence.hand_over_connection()
+    if db is None:
+        db = await Database.open(settings.db_path)
     try:
         content = ContentService(db, clock)
         await content.load()
@@ -141,8 +146,8 @@ async def _post_init(app: AnyApplication, wiring: _Wiring) -> None:
         )
         services.alerts = ErrorAlerts(clock)
         app.bot_data[SERVICES_KEY] = services
-        if isinstance(app.persistence, SqlitePersistence):
-            await app.persistence.share(db)
+        if isinstance(persistence, SqlitePersistence):
+            await persistence.share(db)
         _install_reminders(app, services)
         # The outbox resumes unfinished broadcasts in the background (bot/broadcast/outbox.py).
         announce.install(services.outbox, app.bot, services.chats)

@@ -201,6 +201,15 @@ class SqlitePersistence(BasePersistence[Data, Data, Data]):
     async def refresh_bot_data(self, bot_data: Data) -> None:
         return None
 
+    def hand_over_connection(self) -> Database | None:
+        """The connection persistence was loaded through, for post_init to make the bot's own
+        (it then closes it; opening a second one cost every start a migration check and a
+        thread). None when persistence holds none of its own."""
+        if self._db is None or not self._own_db:
+            return None
+        self._own_db = False
+        return self._db
+
     async def share(self, db: Database) -> None:
         """Write through the bot's own connection from now on, closing the loading one.
 
