@@ -12,11 +12,11 @@ from __future__ import annotations
 import asyncio
 import random
 from collections import OrderedDict
+from typing import TYPE_CHECKING
 
 from bot.clock import Clock, SystemClock
 from bot.content.corpus import FactRow, Paragraph, Statement, load_manifest
 from bot.content.facts import FactMatcher
-from bot.content.glossary import Glossary, shared_glossary
 from bot.content.results import (
     Excerpt,
     FactMatch,
@@ -32,6 +32,9 @@ from storage.content import ContentRepository, SyncResult
 from storage.db import Database
 from storage.hints import HintRepository
 from storage.vectors import VectorRepository
+
+if TYPE_CHECKING:
+    from bot.content.glossary import Glossary
 
 SEARCH_CACHE_SIZE = 512  # result pages kept; a page is a few KB
 SEARCH_CACHE_MAX_QUERY = 200  # longer queries are rarely repeated: not cached
@@ -219,6 +222,10 @@ class ContentService:
         if qlang == "en":
             return ranked
         if self._glossary is None:  # a few hundred rows stemmed once: not on the event loop
+            # Imported here too: its Unicode patterns are compiled at import, and most starts
+            # see no query in another language.
+            from bot.content.glossary import shared_glossary
+
             self._glossary = await asyncio.to_thread(shared_glossary)
         english = self._glossary.translate(query, qlang)
         if not english:

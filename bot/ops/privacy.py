@@ -9,18 +9,23 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.clock import Clock
 from bot.services import Services
 from storage.db import Database
-from storage.privacy import Erased, PrivacyRepo, Pruned
+
+if TYPE_CHECKING:
+    from storage.privacy import Erased, Pruned
 
 log = logging.getLogger(__name__)
 
 
 class PrivacyService:
     def __init__(self, db: Database, clock: Clock, retention_days: int) -> None:
+        # Imported on first use (/forget, the daily prune): start-up needs only the log filter.
+        from storage.privacy import PrivacyRepo
+
         self.repo = PrivacyRepo(db)
         self.clock = clock
         self.retention = timedelta(days=retention_days)
