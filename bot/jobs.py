@@ -14,6 +14,8 @@ and uses the injected clock, so tests drive the services directly (``reminders.t
   language (cosmetic; compiling six catalogs first would only hold up the first getUpdates).
 * ``transport-handoff``: once, 1.5 s after start-up, switch the Bot API transport from PTB's
   httpx to aiohttp (bot/telegram/transport.py): importing aiohttp would hold up getMe.
+* ``gc-resume``: once, as soon as the scheduler runs (`run` only, which pauses garbage
+  collection while it starts): freeze what start-up made out of later collections, resume them.
 * ``search-warmup``: once, two seconds after start-up, load the search model and make the
   vectors in a thread; sooner, that thread would slow the start-up it competes with for the GIL.
 
@@ -23,6 +25,7 @@ and uses the injected clock, so tests drive the services directly (``reminders.t
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -47,6 +50,7 @@ REMINDERS_JOB = "reminders-wake"
 DEMO_NOTICE_JOB = "demo-notice"
 MENUS_JOB = "command-menus"
 MENUS_AFTER = 1.0  # seconds after post_init
+GC_RESUME_JOB = "gc-resume"
 HANDOFF_JOB = "transport-handoff"
 HANDOFF_AFTER = 1.5  # seconds after post_init: the updates waiting at start are answered
 HANDOFFS_KEY = "transport_handoffs"  # bot_data: build_application's HandoffRequests
@@ -127,6 +131,21 @@ def schedule_menus(app: AnyApplication) -> None:
         app.job_queue.run_once(
             _publish_menus, when=MENUS_AFTER, name=MENUS_JOB, job_kwargs=_NEVER_SKIP
         )
+
+
+async def _resume_gc(context: ContextTypes.DEFAULT_TYPE) -> None:
+    # Start-up's objects live as long as the bot: moved to the permanent generation, no later
+    # collection walks them again. (A few hundred KB of start-up's cycles stay with them.)
+    gc.freeze()
+    gc.enable()
+
+
+def schedule_gc_resume(app: AnyApplication) -> None:
+    """Arm the one-off gc-resume job: it runs once post_init is done and the bot polls."""
+    if app.job_queue is not None:
+        app.job_queue.run_once(_resume_gc, when=0, name=GC_RESUME_JOB, job_kwargs=_NEVER_SKIP)
+    else:  # no scheduler to wait for: collect as usual
+        gc.enable()
 
 
 async def hand_over_transports(app: AnyApplication) -> None:

@@ -1,8 +1,9 @@
 """bot.telegram.transport: PTB's httpx transport while the bot starts, aiohttp after the handoff.
 
 aiohttp's import is the largest cost of a cold start; these tests pin that `run` reaches its
-first getUpdates without it, that the one-off job then switches to it, and that a request on its
-way through httpx at the switch still gets its answer.
+first getUpdates without it (and without collecting garbage), that the one-off jobs then switch
+to it and resume collection, and that a request on its way through httpx at the switch still
+gets its answer.
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ from tests.test_aiohttp_request import ME, OK, TOKEN, _read_request, raw_server
 ROOT = Path(__file__).resolve().parents[1]
 
 # `solidarity-bot run` in a child process: says whether aiohttp was loaded at the first
-# getUpdates, and when each of the two request objects has switched to it.
+# getUpdates, and when each of the two request objects has switched to it (by then the
+# gc-resume job has turned garbage collection back on, bot/__main__.py).
 _RUN_CHILD = textwrap.dedent(
     """
-    import sys
+    import gc, sys
     from bot.__main__ import main
     import telegram.ext
     from bot.telegram.transport import HandoffRequest
@@ -37,12 +39,14 @@ _RUN_CHILD = textwrap.dedent(
     async def first_get_updates(self, *args, **kwargs):
         if not calls:
             print("aiohttp at the first getUpdates:", "aiohttp" in sys.modules, flush=True)
+            print("gc at the first getUpdates:", gc.isenabled(), flush=True)
         calls.append(1)
         return await get_updates(self, *args, **kwargs)
 
     async def handed_over(self):
         await hand_over(self)
         print("handed over:", self.handed_over, flush=True)
+        print("gc on, start-up frozen:", gc.isenabled(), gc.get_freeze_count() > 0, flush=True)
 
     telegram.ext.ExtBot.get_updates = first_get_updates
     HandoffRequest.hand_over = handed_over
@@ -73,15 +77,18 @@ async def test_run_polls_before_loading_aiohttp_and_hands_over_soon_after(tmp_pa
         lines: list[str] = []
         try:
             async with asyncio.timeout(60):
-                while sum(line.startswith("handed over") for line in lines) < 2:
+                while len(lines) < 6:
                     line = (await proc.stdout.readline()).decode()
                     assert line, f"the bot stopped; it said: {lines}"
                     lines.append(line.strip())
         finally:
             proc.terminate()
             await proc.wait()
-        assert lines[0] == "aiohttp at the first getUpdates: False"
-        assert lines[1:] == ["handed over: True", "handed over: True"]
+        assert lines[:2] == [
+            "aiohttp at the first getUpdates: False",
+            "gc at the first getUpdates: False",
+        ]
+        assert lines[2:] == ["handed over: True", "gc on, start-up frozen: True True"] * 2
         assert core.calls_for("getMe")  # and the start-up's calls went through httpx
 
 
