@@ -2,8 +2,10 @@
 
 1. fold the query, pull out "quoted phrases" and word tokens; drop stop words and filler;
 2. each token becomes an OR-group of FTS5 terms: the token itself when the porter-stemmed
-   index knows it; spelling/word-form variants; curated synonyms; for unknown tokens their
-   closest vocabulary words by edit distance (rapidfuzz OSA) or a prefix match ``"tok"*``;
+   index knows it; spelling/word-form variants; the thesaurus's corpus terms for it
+   (``bot.content.synonyms``; a known member phrase is one group of its terms); for unknown
+   tokens their closest vocabulary words by edit distance (rapidfuzz OSA) or a prefix match
+   ``"tok"*``;
 3. one FTS5 query ORs all groups; per-group row sets give an IDF-weighted *coverage*;
 4. score = coverage blended with normalised bm25 plus a proximity bonus (see
    docs/search-quality.md).
@@ -16,13 +18,14 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
+from bot.content import synonyms
+from bot.content.synonyms import Term
 from bot.content.text import (
     MAX_QUERY_CHARS,
     MAX_QUERY_TOKENS,
     STOP_WORDS,
     fts_term,
     phrases,
-    rewrite_question,
     words,
 )
 from storage.content import ContentRepository, FtsRow, ParagraphRecord
@@ -33,91 +36,6 @@ COVERAGE_WEIGHT = 0.7
 ALT_CREDIT = 0.75
 #: bonus for paragraphs where neighbouring query words occur near each other
 PROXIMITY_WEIGHT = 0.2
-
-# Curated synonyms for campaign terms (query word -> extra index words).
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "weapon": ("arms", "militarily"),
-    "weapons": ("arms", "militarily"),
-    "arming": ("arms", "militarily"),
-    "arm": ("arms",),
-    "guns": ("arms",),
-    "campist": ("campism",),
-    "campists": ("campism",),
-    "email": ("gmail", "touch"),
-    "mail": ("gmail",),
-    "contact": ("gmail", "touch"),
-    "website": ("web", "site"),
-    "meeting": ("meetings", "discussions"),
-    "meet": ("meetings",),
-    "bombing": ("bombing", "bombed", "attacks"),
-    "airstrikes": ("bombing", "attacks"),
-    "airstrike": ("bombing", "attacks"),
-    "strikes": ("attacks", "bombing"),
-    "killing": ("massacres", "killed"),
-    "killings": ("massacres", "killed"),
-    "ceasefire": ("ceasefire", "peace"),
-    "usa": ("united", "states", "america"),
-    "america": ("united", "states", "us"),
-    "american": ("united", "states", "america"),
-    "west": ("western",),
-    "putin": ("putin", "russia"),
-    "zionist": ("zionist", "israel"),
-    "zionism": ("zionist",),
-    "boycott": ("boycott", "sanctions"),
-    "bds": ("boycott", "divestment", "sanctions"),
-    "famine": ("famine", "food", "starving"),
-    "starvation": ("famine", "food"),
-    "hunger": ("famine", "food"),
-    "protest": ("protests", "demonstrations"),
-    "demo": ("demonstrations", "protest"),
-    "demos": ("demonstrations", "protests"),
-    "march": ("march", "demonstrations"),
-    "rearmament": ("rearmament", "defence"),
-    "defense": ("defence",),
-    "colonization": ("colonization", "colonisation", "colonial", "colonialism"),
-    "colonisation": ("colonization", "colonisation", "colonial", "colonialism"),
-    "colonialism": ("colonial", "colonization", "colonisation"),
-    "colonial": ("colonialism",),
-    "colony": ("colonial",),
-    "settler": ("settlers",),
-    "lefts": ("left",),
-    "leftist": ("left",),
-    "leftists": ("left",),
-    "unions": ("unionists",),
-    "union": ("unionists",),
-    "pacifist": ("pacifism",),
-    "pacifists": ("pacifism",),
-    "antisemitic": ("antisemitism",),
-    "terrorism": ("terrorist", "terror"),
-    "jews": ("jewish", "jews"),
-    "jew": ("jewish", "jews"),
-    "uk": ("british", "britain"),
-    "gazans": ("gazans", "gaza"),
-    "gazan": ("gazans", "gaza"),
-    # the words members ask in, for the words the statements use
-    "boat": ("flotillas",),
-    "boats": ("flotillas",),
-    "ship": ("flotillas",),
-    "ships": ("flotillas",),
-    "sail": ("flotillas",),
-    "sailing": ("flotillas",),
-    "superpower": ("power", "might"),
-    "lose": ("fail", "defeat"),
-    "losing": ("fail", "defeat"),
-    "win": ("victory",),
-    "winning": ("victory",),
-    "teach": ("lessons", "learn"),
-    "lesson": ("lessons",),
-    "role": ("complicity", "participation"),
-    "complicit": ("complicity",),
-    "together": ("both",),
-    "common": ("both", "same"),
-    "help": ("support", "solidarity"),
-    "join": ("join", "touch", "meetings"),
-    "member": ("join",),
-    "members": ("join",),
-    "volunteer": ("join", "touch"),
-}
 
 # Word-form rewrites tried on unknown-or-known tokens (suffix -> replacements).
 _SUFFIX_VARIANTS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -225,15 +143,13 @@ class LexicalIndex:
         cands.sort(key=lambda w: (-self._vocab.get(w, 0), w))
         return cands[:2]
 
-    async def _token_group(self, token: str) -> _Group | None:
+    async def _token_group(self, token: str, targets: tuple[str, ...] = ()) -> _Group | None:
         terms: list[str] = []
         known = await self._doc_count(token) > 0
         if known:
             terms.append(fts_term(token))
         alts = set(self._variants(token))
-        for syn in SYNONYMS.get(token, ()):
-            if syn != token:
-                alts.add(syn)
+        alts.update(t for t in targets if t != token)
         weight = 1.0
         if not known:
             fixes = self._corrections(token)
@@ -264,21 +180,37 @@ class LexicalIndex:
                 if await self.repo.fts_count(expr) > 0:
                     groups.append(_Group(label=phrase, expr=expr, weight=2.0))
                     query = query.replace(phrase, " ")
-        tokens = [t for t in words(rewrite_question(query)) if len(t) > 1 or t.isdigit()]
-        content = [t for t in tokens if t not in STOP_WORDS]
+        terms = synonyms.builtin_thesaurus().terms(synonyms.query_tokens(query))
+        content = [t for t in terms if t.phrase or t.text not in STOP_WORDS]
         if not content and not groups:
-            content = tokens
+            content = terms
         seen: set[str] = set()
-        for tok in content:
-            if tok in seen:
+        for term in content:
+            if term.text in seen:
                 continue
-            seen.add(tok)
+            seen.add(term.text)
             if len(seen) > MAX_QUERY_TOKENS:
                 break
-            group = await self._token_group(tok)
+            if term.phrase:
+                group = await self._phrase_group(term)
+                if group is None:  # none of its terms is in this corpus: its own words
+                    own = [w for w in term.text.split() if w not in STOP_WORDS]
+                    groups.extend([g for w in own if (g := await self._token_group(w))])
+                    continue
+            else:
+                group = await self._token_group(term.text, term.targets)
             if group is not None:
                 groups.append(group)
         return groups
+
+    async def _phrase_group(self, term: Term) -> _Group | None:
+        """A member phrase's group: the corpus terms it stands for (None when none of them
+        is in this corpus)."""
+        found = [fts_term(t) for t in term.targets if await self._doc_count(t) > 0]
+        if not found:
+            return None
+        expr = found[0] if len(found) == 1 else "(" + " OR ".join(found) + ")"
+        return _Group(label=term.text, expr=expr)
 
     async def rank(self, query: str) -> list[Scored]:
         """Every paragraph the query matches, best first."""
