@@ -1,4 +1,5 @@
-"""The member-vocabulary thesaurus: the file is sound and its phrases are matched."""
+"""The member-vocabulary thesaurus: the file is sound, everyday words find their paragraphs
+(built-in and uploaded), ambiguous words break nothing, and it is the thesaurus that does it."""
 
 from __future__ import annotations
 
@@ -6,9 +7,12 @@ from importlib import resources
 
 import pytest
 
+from bot.content import synonyms
+from bot.content.corpus import load_builtin_statements
 from bot.content.service import ContentService
 from bot.content.synonyms import SYNONYMS_FILE, Thesaurus, builtin_thesaurus, parse_synonyms
-from bot.content.text import STOP_WORDS, words
+from bot.content.text import STOP_WORDS, content_words, words
+from bot.content.upload import parse_uploaded
 
 BANNER = "why-we-carry-this-banner"
 MOVEMENT = "building-a-global-movement-against-genocide-in-palestine"
@@ -39,7 +43,7 @@ async def _top(svc: ContentService, query: str) -> list[tuple[str, int]]:
 def test_file_parses_and_every_corpus_term_is_in_the_corpus() -> None:
     text = resources.files("bot").joinpath("data").joinpath(SYNONYMS_FILE).read_text("utf-8")
     rows = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
-    assert len(rows) >= 50
+    assert len(rows) >= 250
     table = builtin_thesaurus().table
     data = resources.files("bot").joinpath("data")
     corpus = [f.read_text("utf-8") for f in data.joinpath("statements").iterdir()]
@@ -78,3 +82,64 @@ def test_phrases_are_matched_longest_first_and_replace_their_words() -> None:
         ("same boat", ("same foundation",), True),
     ]
     assert thesaurus.lookup("boats") == ("flotillas",)
+
+
+# ---------------------------------------------------------------------------- search
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("tankies", (VIETNAM, 5)),  # "campism"
+        ("rappers banned", (MOVEMENT, 11)),  # "chants at a music festival"
+        ("free speech under threat", (BANNER, 3)),  # "civil liberties"
+        ("emptying gaza", (MOVEMENT, 10)),  # "the criminal will to expel the population"
+    ],
+)
+async def test_everyday_words_find_their_paragraph_through_the_thesaurus(
+    svc: ContentService,
+    monkeypatch: pytest.MonkeyPatch,
+    query: str,
+    expected: tuple[str, int],
+) -> None:
+    statement = next(s for s in load_builtin_statements() if s.slug == expected[0])
+    paragraph = statement.paragraphs[expected[1]]
+    own = set(content_words(query)) - {"gaza", "threat", "banned"}
+    assert not own & set(words(paragraph.text))  # the member's telling words are not there
+    assert (await _top(svc, query))[:1] == [expected]
+    # lexical and dense sides both read the thesaurus through this one name
+    monkeypatch.setattr(synonyms, "builtin_thesaurus", lambda: Thesaurus({}))
+    assert (await _top(svc, query))[:1] != [expected]  # it is the thesaurus that finds it
+
+
+@pytest.mark.parametrize(
+    ("query", "wanted", "unwanted"),
+    [
+        # "strikes" are air strikes ...
+        ("air strikes on iran", {(BANNER, 2), (MOVEMENT, 17)}, {(MOVEMENT, 18)}),
+        # ... unless the phrase says workers' action
+        ("general strike for palestine", {(MOVEMENT, 18)}, set()),
+        # an idiom is not about ships
+        ("in the same boat", {(BANNER, 1)}, {(MOVEMENT, 5)}),
+        ("boats to gaza", {(MOVEMENT, 5)}, set()),
+        ("west bank settlers", {(MOVEMENT, 12)}, set()),
+    ],
+)
+async def test_ambiguous_words_keep_their_sense(
+    svc: ContentService,
+    query: str,
+    wanted: set[tuple[str, int]],
+    unwanted: set[tuple[str, int]],
+) -> None:
+    got = await _top(svc, query)
+    assert wanted & set(got), (query, got)
+    assert not unwanted & set(got), (query, got)
+
+
+async def test_an_uploaded_statement_is_found_by_a_member_word(
+    svc: ContentService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    info = await svc.add_statement(parse_uploaded(CHOIR))
+    assert (await _top(svc, "clergy"))[:1] == [(info.slug, 0)]  # "vicars", in the upload
+    monkeypatch.setattr(synonyms, "builtin_thesaurus", lambda: Thesaurus({}))
+    assert all(slug != info.slug for slug, _ in await _top(svc, "clergy"))

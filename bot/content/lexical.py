@@ -152,7 +152,9 @@ class LexicalIndex:
         alts.update(t for t in targets if t != token)
         weight = 1.0
         if not known:
-            fixes = self._corrections(token)
+            # a word the thesaurus knows is a real word, not a typo: "fascism" is not "racism"
+            bridged = [t for t in targets if t in self._vocab or await self._doc_count(t) > 0]
+            fixes = [] if bridged else self._corrections(token)
             alts.update(fixes)
             if not fixes and not alts and len(token) >= 3:
                 if any(w.startswith(token) for w in self._vocab_words):
