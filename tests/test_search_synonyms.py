@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from importlib import resources
 
 import pytest
 
 from bot.content import synonyms
 from bot.content.corpus import load_builtin_statements
+from bot.content.search import TUNING
 from bot.content.service import ContentService
 from bot.content.synonyms import SYNONYMS_FILE, Thesaurus, builtin_thesaurus, parse_synonyms
 from bot.content.text import STOP_WORDS, content_words, words
@@ -110,6 +112,18 @@ async def test_everyday_words_find_their_paragraph_through_the_thesaurus(
     # lexical and dense sides both read the thesaurus through this one name
     monkeypatch.setattr(synonyms, "builtin_thesaurus", lambda: Thesaurus({}))
     assert (await _top(svc, query))[:1] != [expected]  # it is the thesaurus that finds it
+
+
+async def test_the_dense_side_counts_the_expansion(svc: ContentService) -> None:
+    """By meaning alone, "capitalism" (a word no paragraph has) reaches the paragraph on the
+    neoliberal class only through the terms the thesaurus gives it."""
+    dense = [
+        (r.paragraph.slug, r.paragraph.idx)
+        for r in await svc.searcher.rank("capitalism", mode="dense")
+    ]
+    assert dense[:1] == [(BANNER, 3)]
+    svc.searcher.tuning = dataclasses.replace(TUNING, synonyms=0.0)
+    assert await svc.searcher.rank("capitalism", mode="dense") == []  # below the floor
 
 
 @pytest.mark.parametrize(

@@ -82,10 +82,22 @@ class DenseIndex:
             return self._built
 
     @staticmethod
-    def query_vector(embedder: Embedder, built: Built, text: str) -> Vector:
-        """The unit weighted-mean vector of ``text`` (already folded), zero without tokens."""
-        vec: Vector = unit_means(embedder, embedder.token_ids([text]), built.weights)[0]
-        return vec
+    def query_vector(
+        embedder: Embedder, built: Built, text: str, extra: str = "", weight: float = 0.0
+    ) -> Vector:
+        """The unit weighted-mean vector of ``text`` (already folded), plus ``weight`` × that
+        of ``extra`` (the corpus terms the thesaurus found for it), made unit again; zero
+        without tokens."""
+        import numpy as np
+
+        if not extra or weight <= 0:
+            vec: Vector = unit_means(embedder, embedder.token_ids([text]), built.weights)[0]
+            return vec
+        own, more = unit_means(embedder, embedder.token_ids([text, extra]), built.weights)
+        total = own + weight * more
+        norm = float(np.linalg.norm(total))
+        out: Vector = total / norm if norm > 0 else total
+        return out
 
     def similarities(self, built: Built, vec: Vector, sentence: float) -> Any:
         """Each paragraph's cosine with ``vec`` (a unit query vector): ``sentence`` × the best

@@ -22,11 +22,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.content import synonyms
 from bot.content.dense import DenseIndex, tokenize
 from bot.content.hints import HintIndex, builtin_hints
 from bot.content.lexical import LexicalIndex
 from bot.content.results import highlight_html
-from bot.content.text import MAX_QUERY_CHARS, content_words
+from bot.content.text import MAX_QUERY_CHARS
 from bot.content.vectors import Embedder, loaded_embedder, shared_embedder
 from storage.content import ContentRepository, ParagraphRecord
 from storage.vectors import VectorRepository
@@ -50,6 +51,11 @@ class Tuning:
     # a paragraph with no other evidence enters through a hint only this close to the query
     # (short hints reach higher cosines than paragraphs: "campus" is 0.37 from "campism")
     hint_entry: float = 0.45
+    # the thesaurus (bot.content.synonyms): weight of the unit vector of the corpus terms that
+    # the query's phrases and unknown words stand for, next to the query's own (weight 1): the
+    # model hardly relates a word the corpus lacks ("boats", "flotillas": 0.03), so its terms
+    # lead (1.5-5 measure the same; 0.5-1 less; 0 keeps only the lexical side)
+    synonyms: float = 1.5
 
 
 TUNING = Tuning()
@@ -106,6 +112,7 @@ class HybridSearch:
     def prepare(self) -> None:
         """Load the model and make the current vectors (blocking: run it in a thread after
         each refresh, so that the next search usually finds both ready)."""
+        synonyms.builtin_thesaurus()  # read once, here rather than by the first search
         embedder = shared_embedder()
         index, hints = self._dense_index, self._hints  # one corpus state: its weights
         if embedder is not None:
@@ -155,7 +162,7 @@ class HybridSearch:
     ) -> tuple[list[tuple[int, float]], dict[int, float]]:
         """(paragraph id, cosine) of every paragraph, most similar first; and, when asked,
         paragraph id -> the best cosine of the query with its question hints."""
-        index, hint_index = self._dense_index, self._hints
+        index, hint_index, tn = self._dense_index, self._hints, self.tuning
         if not index.ids:
             return [], {}
         embedder = await self.embedder()
@@ -164,9 +171,9 @@ class HybridSearch:
         built = index.built()
         if built is None:
             built = await asyncio.to_thread(index.build, embedder)
-        text = " ".join(content_words(query[:MAX_QUERY_CHARS]))
-        vec = index.query_vector(embedder, built, text)
-        sims = index.similarities(built, vec, self.tuning.sentence)
+        own, extra = synonyms.expand(query[:MAX_QUERY_CHARS], self.lexical.knows)
+        vec = index.query_vector(embedder, built, " ".join(own), " ".join(extra), tn.synonyms)
+        sims = index.similarities(built, vec, tn.sentence)
         if sims is None:
             return [], {}
         order = (-sims).argsort(kind="stable")

@@ -5,18 +5,20 @@
 "land theft", "in on it"). A query is read word by word: a known phrase (longest first)
 stands for its corpus terms instead of its own words (idioms: "same boat" is not about
 ships); a known single word keeps itself and gains its terms as alternatives. Lexical search
-ORs the terms into the word's group (bot.content.lexical). It maps words, not paragraphs, so
-uploaded statements benefit as much as the built-in ones.
+ORs the terms into the word's group (bot.content.lexical); the dense side adds their vector to
+the query's (bot.content.search). It maps words, not paragraphs, so uploaded statements
+benefit as much as the built-in ones.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from bot.content.text import fold, rewrite_question, words
+from bot.content.text import STOP_WORDS, fold, rewrite_question, words
 
 SYNONYMS_FILE = "search_synonyms.tsv"
 #: a member phrase spans at most this many words
@@ -102,3 +104,21 @@ def _kept(tokens: list[str]) -> list[str]:
 def query_tokens(query: str) -> list[str]:
     """The query folded, rewritten (questions about the group) and cut into words."""
     return _kept(words(rewrite_question(query)))
+
+
+def expand(query: str, known: Callable[[str], bool]) -> tuple[list[str], list[str]]:
+    """For the dense side: the query's content words (without those of a known phrase), and
+    the corpus terms that its phrases, and its words the corpus lacks, stand for. A word the
+    corpus has keeps its own vector alone: the model already places it ("colonisation" pulled
+    towards "colonial" lost the paragraph that says "colonisation")."""
+    terms = builtin_thesaurus().terms(query_tokens(query))
+    own = [t.text for t in terms if not t.phrase and t.text not in STOP_WORDS]
+    extra = [
+        x
+        for t in terms
+        if t.phrase or (t.text not in STOP_WORDS and not known(t.text))
+        for x in t.targets
+    ]
+    if not own and not extra:
+        own = [t.text for t in terms]
+    return own, extra
