@@ -195,10 +195,17 @@ class LexicalIndex:
                 break
             if term.phrase:
                 group = await self._phrase_group(term)
+                own = [w for w in term.text.split() if w not in STOP_WORDS and w not in seen]
+                seen.update(own)
                 if group is None:  # none of its terms is in this corpus: its own words
-                    own = [w for w in term.text.split() if w not in STOP_WORDS]
                     groups.extend([g for w in own if (g := await self._token_group(w))])
                     continue
+                # Its words that the corpus has still count, as typed ("israeli army", "russian
+                # oil", "calling for"), but not their own synonyms or typo corrections: "same
+                # boat" must not bring in the flotillas.
+                for w in own:
+                    if await self._doc_count(w) > 0:
+                        groups.append(_Group(label=w, expr=fts_term(w)))
             else:
                 group = await self._token_group(term.text, term.targets)
             if group is not None:

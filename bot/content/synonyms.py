@@ -3,11 +3,11 @@
 ``bot/data/search_synonyms.tsv`` lists, for the corpus's terms members would not type
 ("flotillas", "dispossession", "complicity"), the words and phrases they would ("boats",
 "land theft", "in on it"). A query is read word by word: a known phrase (longest first)
-stands for its corpus terms instead of its own words (idioms: "same boat" is not about
-ships); a known single word keeps itself and gains its terms as alternatives. Lexical search
-ORs the terms into the word's group (bot.content.lexical); the dense side adds their vector to
-the query's (bot.content.search). It maps words, not paragraphs, so uploaded statements
-benefit as much as the built-in ones.
+stands for its corpus terms, and its words lose their own single-word entries (idioms: "same
+boat" is not about ships); a known single word keeps itself and gains its terms as
+alternatives. Lexical search ORs the terms into one group (bot.content.lexical); the dense
+side adds their vector to the query's (bot.content.search). It maps words, not paragraphs,
+so uploaded statements benefit as much as the built-in ones.
 """
 
 from __future__ import annotations
