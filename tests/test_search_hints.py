@@ -8,12 +8,13 @@ import pytest
 
 from bot.content import synonyms
 from bot.content.corpus import load_builtin_statements
-from bot.content.hints import KEY_CHARS, builtin_hints, parse_hints
+from bot.content.hints import KEY_CHARS, Hint, HintIndex, builtin_hints, member_words, parse_hints
 from bot.content.search import TUNING
 from bot.content.service import ContentService
 from bot.content.synonyms import Thesaurus
 from bot.content.text import content_words, words
 from bot.content.upload import parse_uploaded
+from storage.content import ParagraphRecord
 
 VIETNAM = "vietnam-a-victory-against-imperialism"
 MOVEMENT = "building-a-global-movement-against-genocide-in-palestine"
@@ -106,3 +107,50 @@ async def test_hints_of_a_hidden_statement_do_not_match(svc: ContentService) -> 
 async def test_gibberish_and_unrelated_topics_still_find_nothing(svc: ContentService) -> None:
     for query in ("zeppelinium", "football results"):
         assert await _top(svc, query) == [], query
+
+
+def _index(*rows: tuple[int, str]) -> HintIndex:
+    """A hint index over made-up paragraphs: (paragraph id, hint) rows."""
+    paragraphs = {pid: ParagraphRecord(pid, f"p{pid}", 0, None, f"text {pid}") for pid, _ in rows}
+    hints = tuple(Hint(f"p{pid}", f"text {pid}", text) for pid, text in rows)
+    return HintIndex(hints).refresh(list(paragraphs.values()))
+
+
+def test_coverage_meets_a_stem_a_few_letters_longer_or_shorter() -> None:
+    index = _index(
+        (1, "western governments enabling the killing"),
+        (2, "is the west bank occupied"),
+        (3, "palestine will be free"),
+        (4, "a warning to the workers"),
+    )
+    cover = index.coverage(["west", "role"])  # "west" meets "western" (and "west")
+    assert cover[1] > 0 and cover[2] > 0
+    assert index.coverage(["palestinians"])[3] == 1.0  # "palestin" meets "palestine"
+    assert 4 not in index.coverage(["war"])  # "war" is too short to meet "warn(ing)"
+    assert index.coverage(["zeppelinium"]) == {}
+
+
+async def test_hint_cosine_is_the_mean_of_the_two_closest_hints(svc: ContentService) -> None:
+    """The best of a dozen hints is high by chance alone: two must agree."""
+    searcher = svc.searcher
+    await searcher.rank("warm up")
+    embedder = await searcher.embedder()
+    built = searcher._dense_index.built()
+    assert embedder is not None and built is not None
+    index = searcher._hints
+    vec = searcher._dense_index.query_vector(embedder, built, "boats sailing to gaza")
+    got = index.similarities(embedder, built.weights, vec)
+    raw = (index.build(embedder, built.weights) @ vec).tolist()
+    for pid in set(index.ids):
+        top = sorted(s for p, s in zip(index.ids, raw, strict=True) if p == pid)[-2:]
+        assert got[pid] == pytest.approx(sum(top) / 2)
+    flotilla = next(p for p in searcher._paras.values() if p.text.startswith("The Freedom Flo"))
+    assert max(got, key=got.__getitem__) == flotilla.id
+
+
+def test_hints_are_matched_in_the_members_words_not_the_rewritten_ones() -> None:
+    # the question rewrites spell "contact you" in the corpus's words, for the lexical side;
+    # a hint is in a member's words, so hint and query are compared as typed
+    assert content_words("how do I contact you") == ["touch"]
+    assert member_words("how do I contact you") == ["contact"]
+    assert member_words("who are you") == ["who", "are", "you"]  # nothing but stop words

@@ -3,27 +3,28 @@
 ``bot/data/search_hints.tsv`` lists, for each paragraph of the shipped statements, a few
 questions and paraphrases in a member's words ("doc2query" written by hand), keyed by the
 statement's slug and the paragraph's first 48 characters (so inserting a paragraph does not
-shift them). They are never shown: a query is matched against them lexically (IDF-weighted
-coverage of its content words by the best hint, on crude word stems) and by meaning (the
-best cosine of the query's vector with the paragraph's hint vectors), and search adds both
-to the paragraph's score. An uploaded statement has the questions its administrator wrote in
-its front matter (``bot.content.questions``, stored in SQLite), matched the same way and
-given by paragraph id; without them it ranks as before. A hint only counts while its
-paragraph is visible (the index is rebuilt on every corpus change).
+shift them). They are never shown: a query, in its words as typed (not the question
+rewrites), is matched against them lexically (IDF-weighted coverage of its content words by
+the best hint, on crude word stems, a stem also meeting the stems a few letters longer or
+shorter: "west" and "western") and by meaning (the mean cosine of the query's vector with the
+paragraph's two closest hints: the best of a dozen hints is high by chance alone), and search
+adds both to the paragraph's score. An uploaded statement has the questions its
+administrator wrote in its front matter (``bot.content.questions``, stored in SQLite),
+matched the same way and given by paragraph id; without them it ranks as before. A hint only
+counts while its paragraph is visible (the index is rebuilt on every corpus change).
 """
 
 from __future__ import annotations
 
 import math
 import threading
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from bot.content.text import STOP_WORDS, content_words, words
+from bot.content.text import MAX_QUERY_CHARS, STOP_WORDS, words
 
 if TYPE_CHECKING:
     from bot.content.vectors import Embedder, Vector
@@ -36,6 +37,13 @@ KEY_CHARS = 48
 # Endings cut before comparing words, longest first: "protesters" and "protest", "killed"
 # and "kill" meet (FTS5's porter stemmer is not available to in-memory text).
 _ENDINGS = ("ations", "ation", "ings", "ians", "ers", "ing", "ian", "ies", "ed", "er", "es", "s")
+# Stems that differ only by a short ending still meet ("west" and "western", "israel" and
+# "israeli", "russia" and "russian", "palestin" and "palestine"): the shorter one needs at
+# least PREFIX_MIN letters and the longer one at most PREFIX_EXTRA more.
+PREFIX_MIN = 4
+PREFIX_EXTRA = 3
+#: a paragraph's cosine with a query is the mean of its TOP_HINTS closest hints' cosines
+TOP_HINTS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +76,7 @@ def builtin_hints() -> tuple[Hint, ...]:
 def hint_tokens(embedder: Embedder, texts: tuple[str, ...]) -> list[list[int]]:
     """The token ids of each hint's content words: the hints are fixed, so the tokenizer
     sees them once a process, not on every corpus change."""
-    return embedder.token_ids([" ".join(content_words(t)) for t in texts])
+    return embedder.token_ids([" ".join(member_words(t)) for t in texts])
 
 
 def stem(word: str) -> str:
@@ -78,8 +86,27 @@ def stem(word: str) -> str:
     return word
 
 
-def _stems(text: str) -> set[str]:
-    return {stem(w) for w in words(text) if w not in STOP_WORDS and (len(w) > 1 or w.isdigit())}
+def member_words(text: str) -> list[str]:
+    """A query's or a hint's content words as typed: like ``text.content_words`` but without
+    the question rewrites, which spell a member's words in the corpus's ("who are you" ->
+    "group banner touch"); hints are in the member's words already, so they are matched word
+    for word (a rewritten "who are you" would find the hints about the banner)."""
+    toks = [t for t in words(text[:MAX_QUERY_CHARS]) if len(t) > 1 or t.isdigit()]
+    return [t for t in toks if t not in STOP_WORDS] or toks
+
+
+def _stems(text: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in member_words(text))
+
+
+@lru_cache(maxsize=8192)
+def _hint_stems(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """A hint's stems, each with its shorter forms that other stems can meet (kept: the
+    shipped hints are fixed, and uploaded questions change only with their statement)."""
+    return tuple(
+        (s, tuple(s[:k] for k in range(max(PREFIX_MIN, len(s) - PREFIX_EXTRA), len(s))))
+        for s in sorted(_stems(text))
+    )
 
 
 class HintIndex:
@@ -88,11 +115,15 @@ class HintIndex:
     def __init__(self, hints: tuple[Hint, ...] = ()) -> None:
         self.ids: list[int] = []  # the paragraph id of each hint
         self.texts: list[str] = []
-        self._stems: list[set[str]] = []
-        self._idf: dict[str, float] = {}
         self._all = hints
         self._lock = threading.Lock()
+        # stem -> the hints (positions) holding it; a stem's first letters -> the stem. Made
+        # on first use (by the worker's build, or a search that comes first), not in refresh,
+        # which runs on the event loop (stemming 459 hints takes ~5-20 ms on first use)
+        self._words: tuple[dict[str, set[int]], dict[str, set[str]]] | None = None
+        self._words_lock = threading.Lock()
         self._vectors: Any = None
+        self._grid: tuple[list[int], Any, Any, Any] | None = None
 
     def refresh(
         self, paragraphs: list[ParagraphRecord], uploaded: Sequence[tuple[int, str]] = ()
@@ -108,35 +139,57 @@ class HintIndex:
             if pid is not None:
                 fresh.ids.append(pid)
                 fresh.texts.append(text)
-                fresh._stems.append(_stems(text))
-        df = Counter(s for group in fresh._stems for s in group)
-        n = len(fresh._stems)
-        fresh._idf = {s: math.log(1 + (n - c + 0.5) / (c + 0.5)) for s, c in df.items()}
         return fresh
 
-    def coverage(self, query: str) -> dict[int, float]:
-        """Paragraph id -> the IDF-weighted share of the query's content words that its best
-        hint holds (a word no hint has weighs as much as the rarest, so it still counts)."""
-        if not self.ids:
+    def _index_words(self) -> tuple[dict[str, set[int]], dict[str, set[str]]]:
+        with self._words_lock:
+            if self._words is None:
+                postings: dict[str, set[int]] = {}
+                longer: dict[str, set[str]] = {}
+                for i, text in enumerate(self.texts):
+                    for s, shorter in _hint_stems(text):
+                        postings.setdefault(s, set()).add(i)
+                        for prefix in shorter:
+                            longer.setdefault(prefix, set()).add(s)
+                self._words = postings, longer
+            return self._words
+
+    def _holding(self, s: str) -> set[int]:
+        """The hints holding stem ``s`` or a stem a few letters longer or shorter."""
+        postings, longer = self._index_words()
+        forms = {s, *longer.get(s, ())}
+        forms.update(s[:k] for k in range(max(PREFIX_MIN, len(s) - PREFIX_EXTRA), len(s)))
+        return set().union(*(postings.get(f, set()) for f in forms))
+
+    def coverage(self, query: Sequence[str]) -> dict[int, float]:
+        """Paragraph id -> the IDF-weighted share of the query's content words (as given)
+        that its best hint holds (a word no hint has weighs as much as the rarest, so it
+        still counts)."""
+        n = len(self.ids)
+        if not n:
             return {}
-        stems = {stem(w) for w in content_words(query)}
-        rare = max(self._idf.values(), default=1.0)
-        weight = {s: self._idf.get(s, rare) for s in stems}
-        total = sum(weight.values())
-        known = stems & self._idf.keys()
-        if not known or total <= 0:
-            return {}
+        rare = math.log(1 + (n - 0.5) / 1.5)  # the IDF of a stem only one hint holds
+        held: dict[int, float] = {}
+        total = 0.0
+        for s in {stem(w) for w in query}:
+            hints = self._holding(s)
+            c = len(hints)
+            idf = math.log(1 + (n - c + 0.5) / (c + 0.5)) if c else rare
+            total += idf
+            for i in hints:
+                held[i] = held.get(i, 0.0) + idf
         out: dict[int, float] = {}
-        for pid, hint in zip(self.ids, self._stems, strict=True):
-            share = sum(weight[s] for s in known & hint) / total
-            if share > out.get(pid, 0.0):
-                out[pid] = share
+        for i, weight in held.items():
+            pid = self.ids[i]
+            out[pid] = max(out.get(pid, 0.0), weight / total)
         return out
 
     def build(self, embedder: Embedder, weights: Vector) -> Any:
-        """Each hint's unit vector with the corpus's token weights (blocking, numpy)."""
+        """Each hint's unit vector with the corpus's token weights (blocking, numpy); and
+        the hints' words indexed, if no search has done it yet."""
         from bot.content.dense import unit_means
 
+        self._index_words()
         with self._lock:
             if self._vectors is None:
                 tokens = hint_tokens(embedder, tuple(h.text for h in self._all))
@@ -144,18 +197,39 @@ class HintIndex:
                 # uploaded questions change with the corpus: tokenised on each rebuild
                 extra = [t for t in dict.fromkeys(self.texts) if t not in by_text]
                 if extra:
-                    made = embedder.token_ids([" ".join(content_words(t)) for t in extra])
+                    made = embedder.token_ids([" ".join(member_words(t)) for t in extra])
                     by_text.update(zip(extra, made, strict=True))
                 self._vectors = unit_means(embedder, [by_text[t] for t in self.texts], weights)
+                self._grid = self._layout()
             return self._vectors
 
     def similarities(self, embedder: Embedder, weights: Vector, vec: Vector) -> dict[int, float]:
-        """Paragraph id -> the best cosine of ``vec`` (a unit query vector) with its hints."""
+        """Paragraph id -> the mean cosine of ``vec`` (a unit query vector) with its
+        TOP_HINTS closest hints (all of them if it has fewer)."""
+        import numpy as np
+
         if not self.ids:
             return {}
         sims = self.build(embedder, weights) @ vec
-        out: dict[int, float] = {}
-        for pid, sim in zip(self.ids, sims.tolist(), strict=True):
-            if sim > out.get(pid, -1.0):
-                out[pid] = sim
-        return out
+        assert self._grid is not None  # made by build
+        pids, rows, cols, counts = self._grid
+        grid = np.full((len(pids), int(counts.max())), -np.inf)
+        grid[rows, cols] = sims
+        top = np.sort(grid, axis=1)[:, -TOP_HINTS:]
+        means = np.where(np.isinf(top), 0.0, top).sum(axis=1) / np.minimum(counts, TOP_HINTS)
+        return dict(zip(pids, means.tolist(), strict=True))
+
+    def _layout(self) -> tuple[list[int], Any, Any, Any]:
+        """Where each hint's cosine goes in a paragraphs x hints grid: the paragraph ids (one
+        row each), each hint's row and column, and each row's number of hints."""
+        import numpy as np
+
+        pids = list(dict.fromkeys(self.ids))
+        row = {pid: r for r, pid in enumerate(pids)}
+        filled = [0] * len(pids)
+        cols = []
+        for pid in self.ids:
+            cols.append(filled[row[pid]])
+            filled[row[pid]] += 1
+        rows = np.array([row[pid] for pid in self.ids])
+        return pids, rows, np.array(cols), np.array(filled)

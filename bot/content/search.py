@@ -18,16 +18,16 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from bot.content import synonyms
 from bot.content.dense import DenseIndex, tokenize
-from bot.content.hints import HintIndex, builtin_hints
+from bot.content.hints import HintIndex, builtin_hints, member_words
 from bot.content.lexical import LexicalIndex
 from bot.content.results import highlight_html
-from bot.content.text import MAX_QUERY_CHARS
+from bot.content.text import MAX_QUERY_CHARS, fold, rewrite_question
 from bot.content.vectors import Embedder, loaded_embedder, shared_embedder
 from storage.content import ContentRepository, ParagraphRecord
 from storage.vectors import VectorRepository
@@ -43,14 +43,18 @@ class Tuning:
     sentence: float = 0.75  # share of the best sentence's cosine in a paragraph's (vs whole)
     min_sim: float = 0.30  # a paragraph no word matches needs at least this cosine
     # question hints (bot.content.hints), hybrid only: weight of the best hint's coverage of
-    # the query's words, and of its cosine above hint_floor (made-up words and unrelated
-    # topics reach 0.15-0.24 with some hint: near the floor a hint adds almost nothing)
-    hint_lexical: float = 0.25
-    hint_dense: float = 1.0
-    hint_floor: float = 0.15
-    # a paragraph with no other evidence enters through a hint only this close to the query
-    # (short hints reach higher cosines than paragraphs: "campus" is 0.37 from "campism")
-    hint_entry: float = 0.45
+    # the query's words, and of the paragraph's hint cosine (mean of its two closest hints)
+    # above a floor: the higher of hint_floor and the query's median paragraph hint cosine +
+    # hint_margin. With 459 hints, made-up words and unrelated topics reach 0.11-0.30 (median
+    # 0.18) with some paragraph's hints, and a query's background level rises with its words.
+    hint_lexical: float = 0.5
+    hint_dense: float = 1.5
+    hint_floor: float = 0.2
+    hint_margin: float = 0.15
+    # a paragraph with no other evidence enters through its hints only this close to the
+    # query (short hints reach higher cosines than paragraphs: the two closest to "campism" of
+    # the campus paragraph are 0.35 from it; unrelated topics reach at most 0.30)
+    hint_entry: float = 0.4
     # the thesaurus (bot.content.synonyms): weight of the unit vector of the corpus terms that
     # the query's phrases and unknown words stand for, next to the query's own (weight 1): the
     # model hardly relates a word the corpus lacks ("boats", "flotillas": 0.03), so its terms
@@ -74,6 +78,11 @@ class Doc:
 
     language: str
     translation_of: str | None
+
+
+def _median(values: Iterable[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2] if ordered else 0.0
 
 
 def text_hash(text: str) -> str:
@@ -157,11 +166,22 @@ class HybridSearch:
     def languages(self) -> set[str]:
         return {d.language for d in self._docs.values()}
 
+    def _words(self, query: str) -> tuple[list[str], list[str], list[str]]:
+        """The query's words for the dense side and for the hints, and the corpus terms the
+        thesaurus gives it (for both). The hints are in a member's words: a question about the
+        group is matched to them as typed, not as the rewrite spells it for the corpus ("who
+        are you" -> "banner touch" would find the banner's hints, not the contact paragraph's);
+        otherwise as the dense side has them (a known phrase's words stand for its terms: "in
+        the same boat" is not about boats)."""
+        own, extra = synonyms.expand(query[:MAX_QUERY_CHARS], self.lexical.knows)
+        about_us = rewrite_question(query) != fold(query[:MAX_QUERY_CHARS])
+        return own, member_words(query) if about_us else own, extra
+
     async def _dense(
         self, query: str, hints: bool = False
     ) -> tuple[list[tuple[int, float]], dict[int, float]]:
         """(paragraph id, cosine) of every paragraph, most similar first; and, when asked,
-        paragraph id -> the best cosine of the query with its question hints."""
+        paragraph id -> its question hints' cosine with the query (see HintIndex)."""
         index, hint_index, tn = self._dense_index, self._hints, self.tuning
         if not index.ids:
             return [], {}
@@ -171,14 +191,19 @@ class HybridSearch:
         built = index.built()
         if built is None:
             built = await asyncio.to_thread(index.build, embedder)
-        own, extra = synonyms.expand(query[:MAX_QUERY_CHARS], self.lexical.knows)
+        own, typed, extra = self._words(query)
         vec = index.query_vector(embedder, built, " ".join(own), " ".join(extra), tn.synonyms)
+        hint_vec = vec
+        if typed != own:
+            hint_vec = index.query_vector(
+                embedder, built, " ".join(typed), " ".join(extra), tn.synonyms
+            )
         sims = index.similarities(built, vec, tn.sentence)
         if sims is None:
             return [], {}
         order = (-sims).argsort(kind="stable")
         ranked = [(index.ids[i], float(sims[i])) for i in order]
-        return ranked, hint_index.similarities(embedder, built.weights, vec) if hints else {}
+        return ranked, hint_index.similarities(embedder, built.weights, hint_vec) if hints else {}
 
     async def rank(self, query: str, lang: str = "en", mode: Mode = "hybrid") -> list[Ranked]:
         """Every candidate paragraph, best first, one per passage (see the module doc)."""
@@ -187,7 +212,7 @@ class HybridSearch:
         dense, hint_sims = (
             await self._dense(query, mode == "hybrid") if mode != "lexical" else ([], {})
         )
-        hint_cover = self._hints.coverage(query) if mode == "hybrid" else {}
+        hint_cover = self._hints.coverage(self._words(query)[1]) if mode == "hybrid" else {}
         scores: dict[int, float] = {}
         marked: dict[int, str] = {}
         best = max((s.score for s in lexical), default=1.0) or 1.0
@@ -202,9 +227,10 @@ class HybridSearch:
             elif sim >= tn.min_sim:
                 scores[pid] = tn.dense * sim
         # Hints only add evidence: a paragraph without any keeps its score
+        floor = max(tn.hint_floor, _median(hint_sims.values()) + tn.hint_margin)
         for pid in hint_cover.keys() | hint_sims.keys():
             extra = tn.hint_lexical * hint_cover.get(pid, 0.0)
-            extra += tn.hint_dense * max(0.0, hint_sims.get(pid, 0.0) - tn.hint_floor)
+            extra += tn.hint_dense * max(0.0, hint_sims.get(pid, 0.0) - floor)
             if extra <= 0 or pid not in self._paras:
                 continue
             if pid in scores:
