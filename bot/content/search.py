@@ -40,7 +40,9 @@ class Tuning:
     """Fusion weights, tuned on the tuning half of tests/data/search_eval.json only."""
 
     dense: float = 1.5  # weight of the cosine next to the lexical score (best match = 1)
-    sentence: float = 0.75  # share of the best sentence's cosine in a paragraph's (vs whole)
+    sentence: float = 0.4  # share of the best sentence's cosine in a paragraph's (vs whole);
+    # 0.75 until round two: a short sentence that is only the query's words (the slogan "from
+    # Ukraine to Palestine") outranked the paragraph that explains them (0.3-0.5 measure the same)
     min_sim: float = 0.30  # a paragraph no word matches needs at least this cosine
     # question hints (bot.content.hints), hybrid only: weight of the best hint's coverage of
     # the query's words, and of the paragraph's hint cosine (mean of its two closest hints)
