@@ -22,6 +22,7 @@ import importlib
 import logging
 import os
 import ssl
+from collections.abc import Awaitable
 
 import httpx
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
@@ -104,28 +105,23 @@ class HandoffRequest(BaseRequest):
         connect_timeout: ODVInput[float] = DEFAULT_NONE,
         pool_timeout: ODVInput[float] = DEFAULT_NONE,
     ) -> tuple[int, bytes]:
+        def send(via: BaseRequest) -> Awaitable[tuple[int, bytes]]:
+            return via.do_request(
+                url,
+                method,
+                request_data=request_data,
+                read_timeout=read_timeout,
+                write_timeout=write_timeout,
+                connect_timeout=connect_timeout,
+                pool_timeout=pool_timeout,
+            )
+
         then = self._then
         if then is not None:
-            return await then.do_request(
-                url,
-                method,
-                request_data=request_data,
-                read_timeout=read_timeout,
-                write_timeout=write_timeout,
-                connect_timeout=connect_timeout,
-                pool_timeout=pool_timeout,
-            )
+            return await send(then)
         self._first_busy += 1
         try:
-            return await self._first.do_request(
-                url,
-                method,
-                request_data=request_data,
-                read_timeout=read_timeout,
-                write_timeout=write_timeout,
-                connect_timeout=connect_timeout,
-                pool_timeout=pool_timeout,
-            )
+            return await send(self._first)
         finally:
             self._first_busy -= 1
             if self._first_busy == 0 and self._then is not None and not self._closed:
