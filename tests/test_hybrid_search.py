@@ -104,6 +104,35 @@ _START_CHILD = textwrap.dedent(
 )
 
 
+# A first start, on an empty database: the corpus is indexed without loading the model (numpy
+# and the tokenizer); the first search by meaning, or the warm-up job, tokenises it then.
+_FIRST_START_CHILD = textwrap.dedent(
+    """
+    import asyncio, sys
+    from bot.content.service import ContentService
+    from storage.db import Database
+    from storage.vectors import VectorRepository
+
+    async def main(path, then):
+        db = await Database.open(path)
+        svc, vectors = ContentService(db), VectorRepository(db)
+        await svc.load()
+        print("numpy after load:", "numpy" in sys.modules)
+        print("stored after load:", await vectors.count())
+        if then == "search":
+            page = await svc.search("boats trying to reach gaza by sea", limit=1)
+            print("first:", page.hits[0].paragraph.text[:21])
+        else:
+            await svc.warm_up()
+            print("ready:", svc.searcher.vectors_ready())
+        print("stored then:", await vectors.count())
+        await db.close()
+
+    asyncio.run(main(*sys.argv[1:]))
+    """
+)
+
+
 def _child(code: str, *args: str) -> str:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     done = subprocess.run(
@@ -132,6 +161,17 @@ async def test_start_up_on_an_indexed_database_needs_no_numpy(tmp_path: Path) ->
     out = _child(_START_CHILD, str(tmp_path / "t.db"))
     assert "numpy after load: False" in out
     assert "first: The Freedom Flotillas" in out
+
+
+@pytest.mark.parametrize("then", ["search", "warm-up"])
+def test_a_first_start_leaves_tokenising_to_the_first_search_or_the_warm_up(
+    tmp_path: Path, then: str
+) -> None:
+    out = _child(_FIRST_START_CHILD, str(tmp_path / "t.db"), then)
+    assert "numpy after load: False" in out
+    assert "stored after load: 0" in out
+    assert "stored then: 40" in out  # every paragraph tokenised, once
+    assert ("first: The Freedom Flotillas" if then == "search" else "ready: True") in out
 
 
 def test_embedder_gives_unit_vectors_and_zero_for_nothing() -> None:

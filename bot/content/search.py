@@ -11,7 +11,8 @@ an upload; never shown, they only add evidence). Passages of a statement and
 its uploaded translations count once: in the chat's language when there is a translation
 in it, else the original. numpy is not needed to start: the vectors are made from the
 stored tokens on first use (or in the background after each refresh, see
-:meth:`HybridSearch.prepare`).
+:meth:`HybridSearch.prepare`), and a first start leaves even the tokenising to the warm-up job
+or the first search by meaning (:meth:`HybridSearch.complete`).
 """
 
 from __future__ import annotations
@@ -75,6 +76,15 @@ class Ranked:
 
 
 @dataclass(frozen=True, slots=True)
+class _Deferred:
+    """One refresh's paragraphs and uploaded questions, for its dense half."""
+
+    state: int
+    rows: list[tuple[ParagraphRecord, str]]
+    hints: tuple[tuple[int, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Doc:
     """What search knows about a statement: its language and what it translates."""
 
@@ -104,6 +114,9 @@ class HybridSearch:
         self.vectors = vectors
         self.tuning = TUNING
         self.embedded = 0  # texts tokenised by the last refresh (0 when nothing changed)
+        self._state = 0  # bumped by every refresh: older ones must not install their index
+        self._deferred: _Deferred | None = None  # what a first start left to tokenise
+        self._completing = asyncio.Lock()
         self._dense_index = DenseIndex([], [])
         self._hints = HintIndex(builtin_hints())
         self._paras: dict[int, ParagraphRecord] = {}
@@ -135,9 +148,15 @@ class HybridSearch:
         rows: list[tuple[ParagraphRecord, str]],
         docs: dict[str, Doc],
         hints: Sequence[tuple[int, str]] = (),
+        *,
+        defer: bool = False,
     ) -> None:
         """Rebuild the vocabulary and the dense index; tokenise only texts not stored yet.
-        ``hints``: uploaded statements' questions, as (paragraph id, question)."""
+        ``hints``: uploaded statements' questions, as (paragraph id, question). ``defer``
+        (start-up): if the model is not loaded, leave new texts to :meth:`complete` rather
+        than load it now (numpy and the tokenizer take 0.2 s of a first start)."""
+        self._state += 1
+        self._deferred = None
         self.lexical.refresh(rows)
         self._docs = docs
         self._paras = {p.id: p for p, _ in rows}
@@ -146,10 +165,25 @@ class HybridSearch:
             doc = docs.get(p.slug, Doc("en", None))
             key = (doc.translation_of or p.slug, p.idx)
             self._versions.setdefault(key, {}).setdefault(doc.language, p)
+        await self._index(_Deferred(self._state, rows, tuple(hints)), defer=defer)
+
+    async def complete(self) -> None:
+        """Tokenise what a deferred refresh left (the warm-up job, or the first search by
+        meaning, whichever comes first); nothing when nothing was left."""
+        async with self._completing:  # a second search waits for the first one's work
+            deferred, self._deferred = self._deferred, None
+            if deferred is not None and deferred.state == self._state:
+                await self._index(deferred, defer=False)
+
+    async def _index(self, job: _Deferred, *, defer: bool) -> None:
+        rows, hints = job.rows, job.hints
         hashes = {p.id: text_hash(p.text) for p, _ in rows}
         stored = await self.vectors.get(RECIPE, hashes.values())
         missing = {hashes[p.id]: p for p, _ in rows if hashes[p.id] not in stored}
         self.embedded = 0
+        if missing and defer and loaded_embedder() is None:
+            self._deferred = job  # searched lexically (and by the stored ones) meanwhile
+            missing = {}
         embedder = await self.embedder() if missing else None
         if missing and embedder is not None:
             texts = [p.text for p in missing.values()]
@@ -158,12 +192,14 @@ class HybridSearch:
             await self.vectors.put(RECIPE, fresh)
             stored.update(fresh)
             self.embedded = len(fresh)
-        await self.vectors.prune(RECIPE, hashes.values())
+        if job.state != self._state:
+            return  # a newer refresh began during the awaits: its index is the one to keep
         ids = [pid for pid in hashes if hashes[pid] in stored]
         # Both at once, with no await between: the hint vectors are made with the dense
         # index's token weights, so a search must never pair one corpus state's with another's.
         self._dense_index = DenseIndex(ids, [stored[hashes[pid]] for pid in ids])
         self._hints = self._hints.refresh([p for p, _ in rows], hints)
+        await self.vectors.prune(RECIPE, hashes.values())
 
     def languages(self) -> set[str]:
         return {d.language for d in self._docs.values()}
@@ -184,6 +220,8 @@ class HybridSearch:
     ) -> tuple[list[tuple[int, float]], dict[int, float]]:
         """(paragraph id, cosine) of every paragraph, most similar first; and, when asked,
         paragraph id -> its question hints' cosine with the query (see HintIndex)."""
+        if self._deferred is not None or self._completing.locked():
+            await self.complete()
         index, hint_index, tn = self._dense_index, self._hints, self.tuning
         if not index.ids:
             return [], {}

@@ -72,16 +72,19 @@ class ContentService:
         """Index the built-in corpus (idempotent, no writes when unchanged).
 
         The model and the vectors are not made here: :meth:`warm_up` makes them once the bot
-        is polling (a thread loading them during start-up competes with it for the GIL)."""
+        is polling (a thread loading them during start-up competes with it for the GIL), and
+        tokenises what is new if the model was not loaded yet (a first start)."""
         result = await self.repo.sync_builtin(self._builtin, self.clock.now())
-        await self._refresh(prepare=False)
+        await self._refresh(prepare=False, defer=True)
         return result
 
     async def warm_up(self) -> None:
-        """Load the model and make the vectors now, in a thread (the search-warmup job)."""
+        """Tokenise what the first start left, load the model and make the vectors now, in a
+        thread (the search-warmup job)."""
+        await self.searcher.complete()
         await asyncio.to_thread(self.searcher.prepare)
 
-    async def _refresh(self, *, prepare: bool = True) -> None:
+    async def _refresh(self, *, prepare: bool = True, defer: bool = False) -> None:
         self._generation += 1
         self._search_cache.clear()
         self._statements = {
@@ -89,7 +92,7 @@ class ContentService:
         }
         docs = {s.slug: Doc(s.language, s.translation_of) for s in self._statements.values()}
         rows = await self.repo.all_paragraphs()
-        await self.searcher.refresh(rows, docs, await self.hints.visible())
+        await self.searcher.refresh(rows, docs, await self.hints.visible(), defer=defer)
         self._generation += 1  # and again: a search that began during the refresh is stale too
         # After a corpus change the model and the vectors (numpy) are remade in the background,
         # so the next search usually finds them ready (it waits for them otherwise).
