@@ -12,7 +12,7 @@ from bot.content.corpus import (
     slugify,
 )
 from bot.content.questions import QuestionLine, QuestionsError, attach_questions
-from storage.records import ParagraphHint
+from storage.records import Paragraph, ParagraphHint
 
 #: Largest accepted upload (UTF-8 bytes).
 MAX_UPLOAD_BYTES = 200 * 1024
@@ -191,18 +191,19 @@ def parse_uploaded(
     author = (author or fields.get("author") or fields.get("by") or "").strip()
     date_text = (date or fields.get("date") or "").strip()
     blocks = _blocks(body)
-    # Before the title is asked for: a bad question line refuses the file at once.
-    hints = _hints(question_lines, blocks)
     if title is None and blocks and is_metadata_line(blocks[0][0]):
         title = blocks[0][0]
+    title = " ".join(title.split()) if title else ""
+    # the title only names the meta lines' kinds; without one they are not used
+    paragraphs, meta = classify(blocks, title)
+    # Before the title is asked for: a bad question line refuses the file at once.
+    hints = _hints(question_lines, paragraphs)
     if not title:
         raise UploadError(
             "no_title", "The statement has no title (add a '# Title' line or a title: header)."
         )
-    title = " ".join(title.split())
     if len(title) > MAX_TITLE_CHARS:
         raise UploadError("title_too_long", f"The title is longer than {MAX_TITLE_CHARS} chars.")
-    paragraphs, meta = classify(blocks, title)
     if not paragraphs:
         raise UploadError(
             "no_paragraphs",
@@ -223,10 +224,8 @@ def parse_uploaded(
     )
 
 
-def _hints(lines: list[QuestionLine], blocks: list[tuple[str, bool]]) -> tuple[ParagraphHint, ...]:
-    # the paragraphs do not depend on the title, which may still be unknown here
-    paragraphs = classify(blocks, "")[0] if lines else []
-    if not paragraphs:
+def _hints(lines: list[QuestionLine], paragraphs: list[Paragraph]) -> tuple[ParagraphHint, ...]:
+    if not lines or not paragraphs:
         return ()  # no questions, or no paragraphs (refused below)
     try:
         return attach_questions(lines, paragraphs)
