@@ -17,7 +17,7 @@ from typing import Any
 import aiosqlite
 
 from storage.db import Database, db_time
-from storage.hints import delete_hints, write_hints
+from storage.hints import write_hints
 from storage.records import MetaLine, Paragraph, Statement
 
 #: bm25 column weights (title, heading, text): the paragraph text counts most.
@@ -147,7 +147,6 @@ class ContentRepository:
                 await write_hints(conn, cur.lastrowid, questions)
 
     async def _delete_paragraphs(self, conn: aiosqlite.Connection, slug: str) -> None:
-        await delete_hints(conn, slug)
         await conn.execute(
             "DELETE FROM paragraphs_fts WHERE rowid IN (SELECT id FROM paragraphs WHERE slug = ?)",
             (slug,),

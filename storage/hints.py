@@ -1,5 +1,6 @@
-"""Uploaded statements' question hints (table paragraph_hints): written and deleted with their
-paragraphs by storage.content, read by search."""
+"""Uploaded statements' question hints (table paragraph_hints): written with their paragraphs
+by storage.content, deleted with them by the table's ON DELETE CASCADE (storage.db turns
+foreign keys on for every connection), read by search."""
 
 from __future__ import annotations
 
@@ -15,15 +16,6 @@ async def write_hints(conn: aiosqlite.Connection, paragraph_id: int, texts: Sequ
     await conn.executemany(
         "INSERT INTO paragraph_hints (paragraph_id, n, text) VALUES (?, ?, ?)",
         [(paragraph_id, n, text) for n, text in enumerate(texts)],
-    )
-
-
-async def delete_hints(conn: aiosqlite.Connection, slug: str) -> None:
-    """Delete the questions of a statement's paragraphs (before the paragraphs go)."""
-    await conn.execute(
-        "DELETE FROM paragraph_hints WHERE paragraph_id IN"
-        " (SELECT id FROM paragraphs WHERE slug = ?)",
-        (slug,),
     )
 
 

@@ -1,7 +1,7 @@
 -- Member questions an administrator attached to a paragraph of an uploaded statement (the
 -- `questions:` block of /addstatement's front matter): search evidence like the built-in
--- hints in bot/data/search_hints.tsv, never shown. Written and deleted with the paragraph
--- by storage.content (the cascade is a second guard), so a statement's removal or
+-- hints in bot/data/search_hints.tsv, never shown. Written with the paragraph by
+-- storage.content and deleted with it by the cascade, so a statement's removal or
 -- replacement takes its questions with it.
 CREATE TABLE paragraph_hints (
     paragraph_id INTEGER NOT NULL REFERENCES paragraphs (id) ON DELETE CASCADE,
