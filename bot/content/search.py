@@ -216,10 +216,11 @@ class HybridSearch:
         return own, member_words(query) if about_us else own, extra
 
     async def _dense(
-        self, query: str, hints: bool = False
+        self, query_words: tuple[list[str], list[str], list[str]], hints: bool = False
     ) -> tuple[list[tuple[int, float]], dict[int, float]]:
         """(paragraph id, cosine) of every paragraph, most similar first; and, when asked,
-        paragraph id -> its question hints' cosine with the query (see HintIndex)."""
+        paragraph id -> its question hints' cosine with the query (see HintIndex).
+        ``query_words``: the query's :meth:`_words`."""
         if self._deferred is not None or self._completing.locked():
             await self.complete()
         index, hint_index, tn = self._dense_index, self._hints, self.tuning
@@ -231,7 +232,7 @@ class HybridSearch:
         built = index.built()
         if built is None:
             built = await asyncio.to_thread(index.build, embedder)
-        own, typed, extra = self._words(query)
+        own, typed, extra = query_words
         vec = index.query_vector(embedder, built, " ".join(own), " ".join(extra), tn.synonyms)
         hint_vec = vec
         if typed != own:
@@ -249,10 +250,14 @@ class HybridSearch:
         """Every candidate paragraph, best first, one per passage (see the module doc)."""
         tn = self.tuning
         lexical = await self.lexical.rank(query) if mode != "dense" else []
-        dense, hint_sims = (
-            await self._dense(query, mode == "hybrid") if mode != "lexical" else ([], {})
-        )
-        hint_cover = self._hints.coverage(self._words(query)[1]) if mode == "hybrid" else {}
+        dense: list[tuple[int, float]] = []
+        hint_sims: dict[int, float] = {}
+        hint_cover: dict[int, float] = {}
+        if mode != "lexical":
+            query_words = self._words(query)  # once: the dense side and the hints share them
+            dense, hint_sims = await self._dense(query_words, mode == "hybrid")
+            if mode == "hybrid":
+                hint_cover = self._hints.coverage(query_words[1])
         scores: dict[int, float] = {}
         marked: dict[int, str] = {}
         best = max((s.score for s in lexical), default=1.0) or 1.0
