@@ -24,7 +24,7 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from bot.content.text import MAX_QUERY_CHARS, STOP_WORDS, words
+from bot.content.text import MAX_QUERY_CHARS, content_tokens, words
 
 if TYPE_CHECKING:
     from bot.content.vectors import Embedder, Vector
@@ -91,8 +91,7 @@ def member_words(text: str) -> list[str]:
     the question rewrites, which spell a member's words in the corpus's ("who are you" ->
     "group banner touch"); hints are in the member's words already, so they are matched word
     for word (a rewritten "who are you" would find the hints about the banner)."""
-    toks = [t for t in words(text[:MAX_QUERY_CHARS]) if len(t) > 1 or t.isdigit()]
-    return [t for t in toks if t not in STOP_WORDS] or toks
+    return content_tokens(words(text[:MAX_QUERY_CHARS]))
 
 
 def _stems(text: str) -> frozenset[str]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from bot.content.text import STOP_WORDS, fold, rewrite_question, words
+from bot.content.text import STOP_WORDS, fold, kept, rewrite_question, words
 
 SYNONYMS_FILE = "search_synonyms.tsv"
 #: a member phrase spans at most this many words
@@ -48,7 +48,7 @@ def parse_synonyms(tsv: str) -> dict[str, tuple[str, ...]]:
         if len(cells) != 2:
             raise ValueError(f"{SYNONYMS_FILE}:{n}: expected corpus terms, a tab, member words")
         targets = [" ".join(_WORD.findall(t)) for t in cells[0].split(",")]
-        sources = [" ".join(_kept(_WORD.findall(s))) for s in cells[1].split(",")]
+        sources = [" ".join(kept(_WORD.findall(s))) for s in cells[1].split(",")]
         if not all(targets) or not all(sources):
             raise ValueError(f"{SYNONYMS_FILE}:{n}: an empty term")
         for source in sources:
@@ -96,14 +96,9 @@ def builtin_thesaurus() -> Thesaurus:
     return Thesaurus(parse_synonyms(text))
 
 
-def _kept(tokens: list[str]) -> list[str]:
-    """Words a query keeps: one letter is the rest of an apostrophe ("don't" -> "don")."""
-    return [t for t in tokens if len(t) > 1 or t.isdigit()]
-
-
 def query_tokens(query: str) -> list[str]:
     """The query folded, rewritten (questions about the group) and cut into words."""
-    return _kept(words(rewrite_question(query)))
+    return kept(words(rewrite_question(query)))
 
 
 def expand(query: str, known: Callable[[str], bool]) -> tuple[list[str], list[str]]:

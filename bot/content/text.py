@@ -75,11 +75,20 @@ def rewrite_question(text: str) -> str:
     return folded
 
 
+def kept(tokens: list[str]) -> list[str]:
+    """Words a query keeps: one letter is the rest of an apostrophe ("don't" -> "don")."""
+    return [t for t in tokens if len(t) > 1 or t.isdigit()]
+
+
+def content_tokens(tokens: list[str]) -> list[str]:
+    """The :func:`kept` words without stop words and filler (all of them if nothing is left)."""
+    toks = kept(tokens)
+    return [t for t in toks if t not in STOP_WORDS] or toks
+
+
 def content_words(text: str) -> list[str]:
     """The query's words without stop words and filler (all of them if nothing is left)."""
-    toks = [t for t in words(rewrite_question(text)) if len(t) > 1 or t.isdigit()]
-    content = [t for t in toks if t not in STOP_WORDS]
-    return content or toks
+    return content_tokens(words(rewrite_question(text)))
 
 
 # Function words of the Latin-script languages the bot speaks: a query made of them (and no
