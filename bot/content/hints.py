@@ -102,10 +102,12 @@ def _stems(text: str) -> frozenset[str]:
 def _hint_stems(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """A hint's stems, each with its shorter forms that other stems can meet (kept: the
     shipped hints are fixed, and uploaded questions change only with their statement)."""
-    return tuple(
-        (s, tuple(s[:k] for k in range(max(PREFIX_MIN, len(s) - PREFIX_EXTRA), len(s))))
-        for s in sorted(_stems(text))
-    )
+    return tuple((s, _shorter(s)) for s in sorted(_stems(text)))
+
+
+def _shorter(s: str) -> tuple[str, ...]:
+    """The stems a few letters shorter than ``s`` that it meets (PREFIX_MIN, PREFIX_EXTRA)."""
+    return tuple(s[:k] for k in range(max(PREFIX_MIN, len(s) - PREFIX_EXTRA), len(s)))
 
 
 class HintIndex:
@@ -156,8 +158,7 @@ class HintIndex:
     def _holding(self, s: str) -> set[int]:
         """The hints holding stem ``s`` or a stem a few letters longer or shorter."""
         postings, longer = self._index_words()
-        forms = {s, *longer.get(s, ())}
-        forms.update(s[:k] for k in range(max(PREFIX_MIN, len(s) - PREFIX_EXTRA), len(s)))
+        forms = {s, *longer.get(s, ()), *_shorter(s)}
         return set().union(*(postings.get(f, set()) for f in forms))
 
     def coverage(self, query: Sequence[str]) -> dict[int, float]:
