@@ -38,24 +38,6 @@ async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.effective_message.reply_text(update.effective_message.text)
 
 
-class _SentCounter:
-    """Successful sendMessage calls so far, counted incrementally (core.calls only grows)."""
-
-    def __init__(self, core: BotApiCore) -> None:
-        self.core, self.pos, self.count = core, 0, 0
-
-    def __call__(self) -> int:
-        calls = self.core.calls
-        for c in calls[self.pos :]:
-            if c.method == "sendMessage" and c.ok:
-                self.count += 1
-        self.pos = len(calls)
-        return self.count
-
-
-_counters: dict[int, _SentCounter] = {}
-
-
 async def _latencies(core: BotApiCore, n: int) -> list[float]:
     """One command at a time: push, wait for the reply; seconds each."""
     out = []
