@@ -24,9 +24,7 @@ from bot.jobs import (
     hand_over_transports,
     register_jobs,
     reminder_wakeup,
-    schedule_menus,
-    schedule_search_warmup,
-    schedule_transport_handoff,
+    schedule_start_jobs,
 )
 from bot.ops.alerts import ErrorAlerts
 from bot.ops.health import start_health_server, stop_health_server
@@ -157,9 +155,7 @@ async def _post_init(app: AnyApplication, wiring: _Wiring) -> None:
     except BaseException:
         await db.close()
         raise
-    schedule_menus(app)
-    schedule_transport_handoff(app)
-    schedule_search_warmup(app)
+    schedule_start_jobs(app)
     await start_health_server(app)  # only if the runner configured one
     log.info("started as @%s with database %s", app.bot.username, settings.db_path)
 

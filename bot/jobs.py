@@ -125,14 +125,6 @@ async def _publish_menus(context: ContextTypes.DEFAULT_TYPE) -> None:
         log.warning("could not publish command menus: %s", type(exc).__name__)
 
 
-def schedule_menus(app: AnyApplication) -> None:
-    """Arm the one-off command-menus job."""
-    if app.job_queue is not None:
-        app.job_queue.run_once(
-            _publish_menus, when=MENUS_AFTER, name=MENUS_JOB, job_kwargs=_NEVER_SKIP
-        )
-
-
 async def _resume_gc(context: ContextTypes.DEFAULT_TYPE) -> None:
     # Start-up's objects live as long as the bot: moved to the permanent generation, no later
     # collection walks them again. (A few hundred KB of start-up's cycles stay with them.)
@@ -161,26 +153,23 @@ async def _transport_handoff(context: ContextTypes.DEFAULT_TYPE) -> None:
         log.exception("could not switch the Bot API transport to aiohttp")
 
 
-def schedule_transport_handoff(app: AnyApplication) -> None:
-    """Arm the one-off transport-handoff job."""
-    if app.job_queue is not None:
-        app.job_queue.run_once(
-            _transport_handoff, when=HANDOFF_AFTER, name=HANDOFF_JOB, job_kwargs=_NEVER_SKIP
-        )
-
-
 async def _search_warmup(context: ContextTypes.DEFAULT_TYPE) -> None:
     services = _services(context)
     if services is not None:
         await services.content.warm_up()
 
 
-def schedule_search_warmup(app: AnyApplication) -> None:
-    """Arm the one-off search-warmup job (a search that comes sooner loads what it needs)."""
-    if app.job_queue is not None:
-        app.job_queue.run_once(
-            _search_warmup, when=SEARCH_WARMUP_AFTER, name=SEARCH_WARMUP_JOB, job_kwargs=_NEVER_SKIP
-        )
+def schedule_start_jobs(app: AnyApplication) -> None:
+    """Arm the one-off jobs that follow start-up: command-menus, transport-handoff and
+    search-warmup (a search that comes sooner loads what it needs)."""
+    if app.job_queue is None:
+        return
+    for callback, when, name in (
+        (_publish_menus, MENUS_AFTER, MENUS_JOB),
+        (_transport_handoff, HANDOFF_AFTER, HANDOFF_JOB),
+        (_search_warmup, SEARCH_WARMUP_AFTER, SEARCH_WARMUP_JOB),
+    ):
+        app.job_queue.run_once(callback, when=when, name=name, job_kwargs=_NEVER_SKIP)
 
 
 class ReminderWakeup:

@@ -22,6 +22,10 @@ from bot.reminders.service import MAX_SLEEP
 from storage.demos import NewDemo
 from tests.harness import USER_ID, BotHarness
 
+# command-menus, transport-handoff and search-warmup run once, soon after start-up (armed by
+# schedule_start_jobs): they may have run by now.
+ONCE = {MENUS_JOB, HANDOFF_JOB, SEARCH_WARMUP_JOB}
+
 
 def _reminder_jobs(h: BotHarness) -> list[Any]:
     return list(h.app.job_queue.get_jobs_by_name(REMINDERS_JOB))
@@ -47,10 +51,7 @@ async def _subscribed(h: BotHarness) -> None:
 
 
 async def test_every_timed_job_is_a_named_job(harness: BotHarness) -> None:
-    # command-menus, transport-handoff and search-warmup run once, soon after start-up: they
-    # may have run by now.
-    once = {MENUS_JOB, HANDOFF_JOB, SEARCH_WARMUP_JOB}
-    names = [job.name for job in describe_jobs(harness.app) if job.name not in once]
+    names = [job.name for job in describe_jobs(harness.app) if job.name not in ONCE]
     assert names == sorted([FEEDS_JOB, PRUNE_JOB, REMINDERS_JOB])
     assert all(job.next_run is not None for job in describe_jobs(harness.app))
     # Nothing to remind of: the wake-up still re-checks every MAX_SLEEP seconds.
@@ -137,8 +138,7 @@ async def test_health_lists_jobs_and_a_missing_wakeup(harness: BotHarness) -> No
     doc = await collect_health(harness.app)
     assert doc["ok"] is True, doc["problems"]
     jobs = {job["name"]: job["next_run"] for job in doc["scheduler"]["jobs"]}
-    once = {MENUS_JOB, HANDOFF_JOB, SEARCH_WARMUP_JOB}
-    assert set(jobs) - once == {FEEDS_JOB, PRUNE_JOB, REMINDERS_JOB}
+    assert set(jobs) - ONCE == {FEEDS_JOB, PRUNE_JOB, REMINDERS_JOB}
     assert all(isinstance(when, str) for when in jobs.values())
     # The wake-up disappears (a dead reminder scheduler): /health says so once it is overdue.
     for job in _reminder_jobs(harness):

@@ -18,6 +18,7 @@ from pathlib import Path
 from telegram import Bot
 
 from bot.emulator import BotApiCore, FakeBotApiServer
+from bot.jobs import HANDOFFS_KEY
 from bot.telegram.transport import HandoffRequest
 from tests.harness import BotHarness
 from tests.test_aiohttp_request import ME, OK, TOKEN, _read_request, raw_server
@@ -148,5 +149,5 @@ async def test_a_request_on_its_way_at_the_handoff_gets_its_answer() -> None:
 async def test_the_test_harness_starts_on_aiohttp(harness: BotHarness) -> None:
     """start_application (tests, benchmarks, the shell) hands over at once: all they measure
     or check after start-up goes through the transport the bot runs on."""
-    requests = harness.app.bot_data["transport_handoffs"]
+    requests = harness.app.bot_data[HANDOFFS_KEY]
     assert len(requests) == 2 and all(r.handed_over for r in requests)
