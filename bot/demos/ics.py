@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING
 from storage.demos import Demo
 
 if TYPE_CHECKING:
-    from icalendar import Event
+    from icalendar import Calendar, Event
 
 DEFAULT_DURATION = timedelta(hours=2)
 PRODID = "-//Solidarity Bot//demonstrations//EN"
 
 
-def demo_ics(demo: Demo, now: datetime) -> bytes:
-    """A VCALENDAR with one VEVENT (public information only, never the private details)."""
+def new_calendar() -> Calendar:
+    """An empty VCALENDAR with the bot's PRODID, as every calendar file the bot writes opens."""
     from icalendar import Calendar
 
     cal = Calendar()
@@ -28,6 +28,12 @@ def demo_ics(demo: Demo, now: datetime) -> bytes:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
+    return cal
+
+
+def demo_ics(demo: Demo, now: datetime) -> bytes:
+    """A VCALENDAR with one VEVENT (public information only, never the private details)."""
+    cal = new_calendar()
     cal.add_component(demo_event(demo, now))
     data: bytes = cal.to_ical()
     return data

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Hashable, Sequence
 from datetime import datetime
 
-from bot.demos.ics import PRODID, demo_event, demo_ics
+from bot.demos.ics import demo_event, demo_ics, new_calendar
 from storage.demos import Demo
 
 _END = b"END:VCALENDAR\r\n"
@@ -77,13 +77,7 @@ def _events(demos: Sequence[Demo], now: datetime) -> list[bytes]:
 
 
 def _header(name: str) -> bytes:
-    from icalendar import Calendar  # on first use: see bot.demos.ics
-
-    cal = Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
+    cal = new_calendar()
     cal.add("x-wr-calname", name)
     data: bytes = cal.to_ical()
     return data
