@@ -11,7 +11,7 @@ from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 
-async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.effective_message is not None and update.effective_message.text:
         await update.effective_message.reply_text(update.effective_message.text)
 
@@ -25,7 +25,7 @@ def main() -> None:
         .base_file_url(url + "/file/bot")
         .build()
     )
-    app.add_handler(MessageHandler(filters.TEXT, _echo))
+    app.add_handler(MessageHandler(filters.TEXT, echo))
     app.run_polling()
 
 

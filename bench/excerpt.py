@@ -20,10 +20,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from telegram import Update
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
+from telegram.ext import Application, ApplicationBuilder, MessageHandler, filters
 
 from bench import startup
+from bench.echo_bot import echo
 from bench.report import percentile, pin, write_section
 from bench.startup import QUERIES, TOKEN, sent
 from bot.app import build_application, start_application, stop_application
@@ -31,11 +31,6 @@ from bot.config import Settings
 from bot.emulator import BotApiCore, FakeBotApiServer
 from bot.telegram.aiohttp_request import AiohttpRequest
 from bot.telegram.chat_order import PerChatUpdateProcessor
-
-
-async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    if update.effective_message and update.effective_message.text:
-        await update.effective_message.reply_text(update.effective_message.text)
 
 
 async def _latencies(core: BotApiCore, n: int) -> list[float]:
@@ -116,7 +111,7 @@ def _echo_app(url: str, transport: str) -> Application[Any, Any, Any, Any, Any, 
         app = app.request(AiohttpRequest(256)).get_updates_request(AiohttpRequest(1))
         app = app.concurrent_updates(PerChatUpdateProcessor())
     built = app.build()
-    built.add_handler(MessageHandler(filters.TEXT, _echo))
+    built.add_handler(MessageHandler(filters.TEXT, echo))
     return built
 
 
