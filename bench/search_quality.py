@@ -35,8 +35,12 @@ FRESH = DATA / "search_eval_fresh.json"
 #: written blind by two engineers once the fresh set had become tuning data; measured once
 #: before and once after the thesaurus and the new hints, then tuned on
 THIRD = DATA / "search_eval_third.json"
-#: written blind like the third, once that had become tuning data; wholly held out
+#: written blind like the third, once that had become tuning data; measured twice, then
+#: the source of question hints (with the third and the older sets)
 FOURTH = DATA / "search_eval_fourth.json"
+#: written blind like the fourth, by four other engineers, once it had been measured; held out
+FIFTH = DATA / "search_eval_fifth.json"
+SIXTH = DATA / "search_eval_sixth.json"
 
 Key = tuple[str, int]
 Runner = Callable[[str], Awaitable[list[Key]]]
@@ -65,7 +69,8 @@ def query_sets() -> dict[str, list[dict[str, Any]]]:
                 q for q in new if q["split"] == split and (pick(q) if pick else q["lang"] != "en")
             ]
             sets[f"{split} {label} ({len(chosen)})"] = chosen
-    for name, path in (("fresh", FRESH), ("third", THIRD), ("fourth", FOURTH)):
+    blind = {"fresh": FRESH, "third": THIRD, "fourth": FOURTH, "fifth": FIFTH, "sixth": SIXTH}
+    for name, path in blind.items():
         if path.exists():
             held: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))["queries"]
             for label, english in (("en", True), ("uk/ar/fr", False)):
