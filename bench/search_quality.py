@@ -3,10 +3,10 @@
 Usage: python -m bench.search_quality [--verbose] [--by-kind] [--sets NAMES] [--methods NAMES]
 Builds a temporary database from the packaged corpus and runs the query sets:
 tests/data/search_queries.json (``old``), tests/data/search_eval.json split into its
-tuning and held-out halves, tests/data/search_eval_fresh.json and search_eval_third.json
-(each written blind, measured twice, then tuned on) and search_eval_fourth.json (written
-blind, wholly held out), English and other languages apart; ``--by-kind`` splits them by
-kind of query.
+tuning and held-out halves, tests/data/search_eval_fresh.json, search_eval_third.json and
+search_eval_fourth.json (each written blind, measured, then tuned on and made part of the
+question bank) and search_eval_fifth.json, _sixth and _seventh (written blind, held out),
+English and other languages apart; ``--by-kind`` splits them by kind of query.
 """
 
 from __future__ import annotations
@@ -38,9 +38,11 @@ THIRD = DATA / "search_eval_third.json"
 #: written blind like the third, once that had become tuning data; measured twice, then
 #: the source of question hints (with the third and the older sets)
 FOURTH = DATA / "search_eval_fourth.json"
-#: written blind like the fourth, by four other engineers, once it had been measured; held out
+#: written blind like the fourth, by other engineers, once it had been measured; held out
+#: (none of their queries is in the question bank, bot/data/search_bank.tsv)
 FIFTH = DATA / "search_eval_fifth.json"
 SIXTH = DATA / "search_eval_sixth.json"
+SEVENTH = DATA / "search_eval_seventh.json"
 
 Key = tuple[str, int]
 Runner = Callable[[str], Awaitable[list[Key]]]
@@ -69,7 +71,14 @@ def query_sets() -> dict[str, list[dict[str, Any]]]:
                 q for q in new if q["split"] == split and (pick(q) if pick else q["lang"] != "en")
             ]
             sets[f"{split} {label} ({len(chosen)})"] = chosen
-    blind = {"fresh": FRESH, "third": THIRD, "fourth": FOURTH, "fifth": FIFTH, "sixth": SIXTH}
+    blind = {
+        "fresh": FRESH,
+        "third": THIRD,
+        "fourth": FOURTH,
+        "fifth": FIFTH,
+        "sixth": SIXTH,
+        "seventh": SEVENTH,
+    }
     for name, path in blind.items():
         if path.exists():
             held: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))["queries"]

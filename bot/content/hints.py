@@ -1,17 +1,19 @@
-"""Question hints: hand-written member questions per built-in paragraph, as ranking evidence.
+"""Question hints: member questions per built-in paragraph, as ranking evidence.
 
-``bot/data/search_hints.tsv`` lists, for each paragraph of the shipped statements, a few
-questions and paraphrases in a member's words ("doc2query" written by hand), keyed by the
-statement's slug and the paragraph's first 48 characters (so inserting a paragraph does not
-shift them). They are never shown: a query, in its words as typed (not the question
-rewrites), is matched against them lexically (IDF-weighted coverage of its content words by
-the best hint, on crude word stems, a stem also meeting the stems a few letters longer or
-shorter: "west" and "western") and by meaning (the mean cosine of the query's vector with the
-paragraph's two closest hints: the best of a dozen hints is high by chance alone), and search
-adds both to the paragraph's score. An uploaded statement has the questions its
-administrator wrote in its front matter (``bot.content.questions``, stored in SQLite),
-matched the same way and given by paragraph id; without them it ranks as before. A hint only
-counts while its paragraph is visible (the index is rebuilt on every corpus change).
+``bot/data/search_hints.tsv`` lists, for each paragraph of the shipped statements, questions
+and paraphrases in a member's words written by hand ("doc2query"); ``search_bank.tsv``, the
+question bank, about 1,600 more, written blind as members would type them (spent evaluation
+sets and four writers). Both are keyed by the statement's slug and the paragraph's first 48
+characters (so inserting a paragraph does not shift them). They are never shown: a query, in
+its words as typed (not the question rewrites), is matched against them lexically
+(IDF-weighted coverage of its content words by the best hint, on crude word stems, a stem
+also meeting the stems a few letters longer or shorter: "west" and "western") and by meaning
+(the mean cosine of the query's vector with the paragraph's three closest hints: the best of
+dozens is high by chance alone), and search adds both to the paragraph's score. An uploaded
+statement has the questions its administrator wrote in its front matter
+(``bot.content.questions``, stored in SQLite), matched the same way and given by paragraph
+id; a paragraph with none has its own sentences in their place. A hint only counts while its
+paragraph is visible (the index is rebuilt on every corpus change).
 """
 
 from __future__ import annotations
@@ -24,13 +26,15 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from bot.content.dense import pieces
 from bot.content.text import MAX_QUERY_CHARS, content_tokens, words
 
 if TYPE_CHECKING:
     from bot.content.vectors import Embedder, Vector
     from storage.content import ParagraphRecord
 
-HINTS_FILE = "search_hints.tsv"
+#: the hand-written hints, then the question bank (same format)
+HINT_FILES = ("search_hints.tsv", "search_bank.tsv")
 #: characters of a paragraph's text that key its hints
 KEY_CHARS = 48
 
@@ -42,8 +46,12 @@ _ENDINGS = ("ations", "ation", "ings", "ians", "ers", "ing", "ian", "ies", "ed",
 # least PREFIX_MIN letters and the longer one at most PREFIX_EXTRA more.
 PREFIX_MIN = 4
 PREFIX_EXTRA = 3
+_STANCES = ("ism", "ist")
+#: a paragraph without questions stands in with at most this many of its own sentences
+OWN_SENTENCES = 12
 #: a paragraph's cosine with a query is the mean of its TOP_HINTS closest hints' cosines
-TOP_HINTS = 2
+#: (2 when there were a dozen a paragraph; with the bank's thirty-odd, 3-4 measure alike)
+TOP_HINTS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +61,7 @@ class Hint:
     text: str
 
 
-def parse_hints(tsv: str) -> list[Hint]:
+def parse_hints(tsv: str, name: str = HINT_FILES[0]) -> list[Hint]:
     """The hints of a hints file: ``slug<TAB>prefix<TAB>hint`` lines, ``#`` comments."""
     out: list[Hint] = []
     for n, line in enumerate(tsv.splitlines(), 1):
@@ -61,15 +69,17 @@ def parse_hints(tsv: str) -> list[Hint]:
             continue
         cells = line.split("\t")
         if len(cells) != 3 or not all(c.strip() for c in cells):
-            raise ValueError(f"{HINTS_FILE}:{n}: expected slug, prefix and hint")
+            raise ValueError(f"{name}:{n}: expected slug, prefix and hint")
         out.append(Hint(cells[0], cells[1], cells[2].strip()))
     return out
 
 
 @cache
 def builtin_hints() -> tuple[Hint, ...]:
-    text = resources.files("bot").joinpath("data").joinpath(HINTS_FILE).read_text("utf-8")
-    return tuple(parse_hints(text))
+    data = resources.files("bot").joinpath("data")
+    return tuple(
+        h for name in HINT_FILES for h in parse_hints(data.joinpath(name).read_text("utf-8"), name)
+    )
 
 
 @lru_cache(maxsize=2)
@@ -106,7 +116,10 @@ def _hint_stems(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
 
 
 def _shorter(s: str) -> tuple[str, ...]:
-    """The stems a few letters shorter than ``s`` that it meets (PREFIX_MIN, PREFIX_EXTRA)."""
+    """The stems a few letters shorter than ``s`` that it meets (PREFIX_MIN, PREFIX_EXTRA);
+    none for an -ism or -ist, which names a stance, not its root ("campism" is not "camp")."""
+    if s.endswith(_STANCES):
+        return ()
     return tuple(s[:k] for k in range(max(PREFIX_MIN, len(s) - PREFIX_EXTRA), len(s)))
 
 
@@ -140,6 +153,16 @@ class HintIndex:
             if pid is not None:
                 fresh.ids.append(pid)
                 fresh.texts.append(text)
+        # A paragraph nobody wrote questions for stands in for them with its own sentences:
+        # hint evidence then weighs alike for every paragraph, and an uploaded statement is
+        # not outranked by the shipped paragraphs' questions merely for having none
+        asked = set(fresh.ids)
+        for para in paragraphs:
+            if para.id not in asked:
+                sentences = pieces(para.text)
+                for sentence in sentences[1 : OWN_SENTENCES + 1] or sentences:
+                    fresh.ids.append(para.id)
+                    fresh.texts.append(sentence)
         return fresh
 
     def _index_words(self) -> tuple[dict[str, set[int]], dict[str, set[str]]]:

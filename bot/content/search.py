@@ -28,7 +28,7 @@ from bot.content.dense import DenseIndex, tokenize
 from bot.content.hints import HintIndex, builtin_hints, member_words
 from bot.content.lexical import LexicalIndex
 from bot.content.results import highlight_html
-from bot.content.text import MAX_QUERY_CHARS, fold, rewrite_question
+from bot.content.text import MAX_QUERY_CHARS, fold, fts_term, rewrite_question, words
 from bot.content.vectors import Embedder, loaded_embedder, shared_embedder
 from storage.content import ContentRepository, ParagraphRecord
 from storage.vectors import VectorRepository
@@ -46,23 +46,32 @@ class Tuning:
     # Ukraine to Palestine") outranked the paragraph that explains them (0.3-0.5 measure the same)
     min_sim: float = 0.30  # a paragraph no word matches needs at least this cosine
     # question hints (bot.content.hints), hybrid only: weight of the best hint's coverage of
-    # the query's words, and of the paragraph's hint cosine (mean of its two closest hints)
+    # the query's words, and of the paragraph's hint cosine (mean of its three closest hints)
     # above a floor: the higher of hint_floor and the query's median paragraph hint cosine +
     # hint_margin. With 459 hints, made-up words and unrelated topics reach 0.11-0.30 (median
     # 0.18) with some paragraph's hints, and a query's background level rises with its words.
-    hint_lexical: float = 0.5
-    hint_dense: float = 1.5
+    # 0.5 and 1.5 with the hand-written hints alone; with the question bank (~2,100 hints)
+    # the hints are the stronger evidence: 3 and 4 (chosen on the third and fourth sets, each
+    # searched with a bank that left it out: 1-1.5 and 2-2.5 rank worse, 4 and 5 alike)
+    hint_lexical: float = 3.0
+    hint_dense: float = 4.0
     hint_floor: float = 0.2
     hint_margin: float = 0.15
     # a paragraph with no other evidence enters through its hints only this close to the
-    # query (short hints reach higher cosines than paragraphs: the two closest to "campism" of
-    # the campus paragraph are 0.35 from it; unrelated topics reach at most 0.30)
-    hint_entry: float = 0.4
+    # query (short hints reach higher cosines than paragraphs: with the bank, the three closest
+    # to "campism" of the campus paragraph are 0.55 from it, through the model's "camp"; the
+    # held-out sets rank alike from 0.4 to 0.7)
+    hint_entry: float = 0.6
     # the thesaurus (bot.content.synonyms): weight of the unit vector of the corpus terms that
     # the query's phrases and unknown words stand for, next to the query's own (weight 1): the
     # model hardly relates a word the corpus lacks ("boats", "flotillas": 0.03), so its terms
     # lead (1.5-5 measure the same; 0.5-1 less; 0 keeps only the lexical side)
     synonyms: float = 1.5
+    # added to a paragraph holding the query's words as one phrase, in order (word forms
+    # aside), or its one word: a member who types a line or a term of a statement wants the
+    # text that says it, however many hints of another paragraph use it ("people to people
+    # links"; "colonisation" is in two paragraphs and in the bank's questions of a third)
+    verbatim: float = 2.0  # 1 lost that line once the bank had grown to 2,100
 
 
 TUNING = Tuning()
@@ -260,6 +269,7 @@ class HybridSearch:
                 hint_cover = self._hints.coverage(query_words[1])
         scores: dict[int, float] = {}
         marked: dict[int, str] = {}
+        verbatim = await self._verbatim(query) if mode == "hybrid" else set()
         best = max((s.score for s in lexical), default=1.0) or 1.0
         for s in lexical:
             pid = s.row.paragraph.id
@@ -282,6 +292,8 @@ class HybridSearch:
                 scores[pid] += extra
             elif hint_sims.get(pid, 0.0) >= tn.hint_entry or hint_cover.get(pid, 0.0) >= 0.5:
                 scores[pid] = extra  # like a cosine, a hint must be close to bring one in
+        for pid in verbatim & scores.keys():
+            scores[pid] += tn.verbatim
         order = sorted(scores, key=lambda pid: (-scores[pid], pid))
         out: list[Ranked] = []
         seen: set[tuple[str, int]] = set()
@@ -298,6 +310,13 @@ class HybridSearch:
             body = marked.get(shown.id) or highlight_html(shown.text)
             out.append(Ranked(round(scores[pid], 6), shown, body))
         return out
+
+    async def _verbatim(self, query: str) -> set[int]:
+        """The paragraphs holding the query's words (up to twelve) as one FTS5 phrase."""
+        toks = words(query[:MAX_QUERY_CHARS])
+        if not 1 <= len(toks) <= 12:
+            return set()
+        return await self.lexical.repo.fts_rowids(fts_term(" ".join(toks)))
 
     def _original(self, key: tuple[str, int]) -> ParagraphRecord | None:
         slug, idx = key
