@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 #: SIF's smoothing: a token as frequent as 1 in 1,000 corpus tokens weighs one half
 SIF_A = 1e-3
 
+#: sequences whose token vectors unit_means gathers at once
+_CHUNK = 256
+
 _SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\s+[–—]\s+")
 
 
@@ -131,18 +134,20 @@ def _build(embedder: Embedder, paragraphs: list[list[list[int]]]) -> Built:
 
 def unit_means(embedder: Embedder, groups: list[list[int]], weights: Vector) -> Matrix:
     """The unit weighted-mean vector of each token sequence (a paragraph's pieces, or the
-    question hints; one gather from the table for all of them; a sequence without tokens
-    gets a zero row)."""
+    question hints; a sequence without tokens gets a zero row)."""
     import numpy as np
 
     out: Matrix = np.zeros((max(len(groups), 1), DIM), dtype=np.float32)
     kept = [i for i, g in enumerate(groups) if g]
-    if not kept:
-        return out
-    index = np.asarray([t for i in kept for t in groups[i]], dtype=np.int64)
-    rows = embedder.rows(index) * weights[index, None]
-    starts = np.cumsum([0] + [len(groups[i]) for i in kept[:-1]], dtype=np.int64)
-    sums = np.add.reduceat(rows, starts, axis=0)
-    norms = np.linalg.norm(sums, axis=1, keepdims=True)
-    out[kept] = np.divide(sums, norms, out=np.zeros_like(sums), where=norms > 0)
+    # a few hundred sequences at a time: the gathered rows of two thousand hints at once
+    # would take ~40 MB, which the allocator keeps as resident memory after they are freed
+    for at in range(0, len(kept), _CHUNK):
+        part = kept[at : at + _CHUNK]
+        index = np.asarray([t for i in part for t in groups[i]], dtype=np.int64)
+        rows = embedder.rows(index)
+        rows *= weights[index, None]
+        starts = np.cumsum([0] + [len(groups[i]) for i in part[:-1]], dtype=np.int64)
+        sums = np.add.reduceat(rows, starts, axis=0)
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        out[part] = np.divide(sums, norms, out=np.zeros_like(sums), where=norms > 0)
     return out

@@ -19,6 +19,7 @@ paragraph is visible (the index is rebuilt on every corpus change).
 from __future__ import annotations
 
 import math
+import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -70,7 +71,8 @@ def parse_hints(tsv: str, name: str = HINT_FILES[0]) -> list[Hint]:
         cells = line.split("\t")
         if len(cells) != 3 or not all(c.strip() for c in cells):
             raise ValueError(f"{name}:{n}: expected slug, prefix and hint")
-        out.append(Hint(cells[0], cells[1], cells[2].strip()))
+        # one string per slug and per key, not one per line (2,000 hints, 40 keys)
+        out.append(Hint(sys.intern(cells[0]), sys.intern(cells[1]), cells[2].strip()))
     return out
 
 
@@ -108,10 +110,8 @@ def _stems(text: str) -> frozenset[str]:
     return frozenset(stem(w) for w in member_words(text))
 
 
-@lru_cache(maxsize=8192)
 def _hint_stems(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """A hint's stems, each with its shorter forms that other stems can meet (kept: the
-    shipped hints are fixed, and uploaded questions change only with their statement)."""
+    """A hint's stems, each with its shorter forms that other stems can meet."""
     return tuple((s, _shorter(s)) for s in sorted(_stems(text)))
 
 
@@ -133,7 +133,7 @@ class HintIndex:
         self._lock = threading.Lock()
         # stem -> the hints (positions) holding it; a stem's first letters -> the stem. Made
         # on first use (by the worker's build, or a search that comes first), not in refresh,
-        # which runs on the event loop (stemming 459 hints takes ~5-20 ms on first use)
+        # which runs on the event loop (stemming the 2,000 shipped hints takes ~70 ms)
         self._words: tuple[dict[str, set[int]], dict[str, set[str]]] | None = None
         self._words_lock = threading.Lock()
         self._vectors: Any = None
@@ -217,7 +217,8 @@ class HintIndex:
             if self._vectors is None:
                 tokens = hint_tokens(embedder, tuple(h.text for h in self._all))
                 by_text = dict(zip((h.text for h in self._all), tokens, strict=True))
-                # uploaded questions change with the corpus: tokenised on each rebuild
+                # uploaded questions and own sentences change with the corpus: tokenised on
+                # each rebuild
                 extra = [t for t in dict.fromkeys(self.texts) if t not in by_text]
                 if extra:
                     made = embedder.token_ids([" ".join(member_words(t)) for t in extra])
