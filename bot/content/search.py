@@ -38,7 +38,8 @@ Mode = Literal["hybrid", "lexical", "dense"]
 
 @dataclass(frozen=True, slots=True)
 class Tuning:
-    """Fusion weights, tuned on the tuning half of tests/data/search_eval.json only."""
+    """Fusion weights, chosen on tuning data only (the first tuning half, then spent blind
+    sets; the held-out ones never: docs/search-quality.md)."""
 
     dense: float = 1.5  # weight of the cosine next to the lexical score (best match = 1)
     sentence: float = 0.4  # share of the best sentence's cosine in a paragraph's (vs whole);
