@@ -3,7 +3,7 @@
 ``bot/data/search_hints.tsv`` lists, for each paragraph of the shipped statements, questions
 and paraphrases in a member's words written by hand ("doc2query"); ``search_bank.tsv``, the
 question bank, about 1,600 more, written blind as members would type them (spent evaluation
-sets and four writers). Both are keyed by the statement's slug and the paragraph's first 48
+sets and eight writers). Both are keyed by the statement's slug and the paragraph's first 48
 characters (so inserting a paragraph does not shift them). They are never shown: a query, in
 its words as typed (not the question rewrites), is matched against them lexically
 (IDF-weighted coverage of its content words by the best hint, on crude word stems, a stem
