@@ -102,14 +102,19 @@ class DenseIndex:
         out: Vector = total / norm if norm > 0 else total
         return out
 
+    def best_pieces(self, built: Built, vec: Vector) -> Any:
+        """Each paragraph's best cosine with ``vec``, over its whole text and its sentences."""
+        import numpy as np
+
+        return np.maximum.reduceat(built.rows @ vec, built.starts)
+
     def similarities(self, built: Built, vec: Vector, sentence: float) -> Any:
         """Each paragraph's cosine with ``vec`` (a unit query vector): ``sentence`` × the best
         sentence's + the rest × the whole text's; None when ``vec`` is zero (no tokens)."""
-        import numpy as np
 
         if not vec.any() or not self.ids:
             return None
-        best_piece = np.maximum.reduceat(built.rows @ vec, built.starts)
+        best_piece = self.best_pieces(built, vec)
         return sentence * best_piece + (1 - sentence) * (built.whole @ vec)
 
 

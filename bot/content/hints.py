@@ -12,8 +12,9 @@ also meeting the stems a few letters longer or shorter: "west" and "western") an
 dozens is high by chance alone), and search adds both to the paragraph's score. An uploaded
 statement has the questions its administrator wrote in its front matter
 (``bot.content.questions``, stored in SQLite), matched the same way and given by paragraph
-id; a paragraph with none has its own sentences in their place. A hint only counts while its
-paragraph is visible (the index is rebuilt on every corpus change).
+id; for a paragraph with none, search lets its own text stand in (``bot.content.search``). A
+hint only counts while its paragraph is visible (the index is rebuilt on every corpus
+change).
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from bot.content.dense import pieces
 from bot.content.text import MAX_QUERY_CHARS, content_tokens, words
 
 if TYPE_CHECKING:
@@ -48,8 +48,6 @@ _ENDINGS = ("ations", "ation", "ings", "ians", "ers", "ing", "ian", "ies", "ed",
 PREFIX_MIN = 4
 PREFIX_EXTRA = 3
 _STANCES = ("ism", "ist")
-#: a paragraph without questions stands in with at most this many of its own sentences
-OWN_SENTENCES = 12
 #: a paragraph's cosine with a query is the mean of its TOP_HINTS closest hints' cosines
 #: (2 when there were a dozen a paragraph; with the bank's thirty-odd, 3-4 measure alike)
 TOP_HINTS = 3
@@ -129,6 +127,7 @@ class HintIndex:
     def __init__(self, hints: tuple[Hint, ...] = ()) -> None:
         self.ids: list[int] = []  # the paragraph id of each hint
         self.texts: list[str] = []
+        self.asked: frozenset[int] = frozenset()  # the paragraphs that have any
         self._all = hints
         self._lock = threading.Lock()
         # stem -> the hints (positions) holding it; a stem's first letters -> the stem. Made
@@ -153,16 +152,7 @@ class HintIndex:
             if pid is not None:
                 fresh.ids.append(pid)
                 fresh.texts.append(text)
-        # A paragraph nobody wrote questions for stands in for them with its own sentences:
-        # hint evidence then weighs alike for every paragraph, and an uploaded statement is
-        # not outranked by the shipped paragraphs' questions merely for having none
-        asked = set(fresh.ids)
-        for para in paragraphs:
-            if para.id not in asked:
-                sentences = pieces(para.text)
-                for sentence in sentences[1 : OWN_SENTENCES + 1] or sentences:
-                    fresh.ids.append(para.id)
-                    fresh.texts.append(sentence)
+        fresh.asked = frozenset(fresh.ids)
         return fresh
 
     def _index_words(self) -> tuple[dict[str, set[int]], dict[str, set[str]]]:
@@ -217,8 +207,7 @@ class HintIndex:
             if self._vectors is None:
                 tokens = hint_tokens(embedder, tuple(h.text for h in self._all))
                 by_text = dict(zip((h.text for h in self._all), tokens, strict=True))
-                # uploaded questions and own sentences change with the corpus: tokenised on
-                # each rebuild
+                # uploaded questions change with the corpus: tokenised on each rebuild
                 extra = [t for t in dict.fromkeys(self.texts) if t not in by_text]
                 if extra:
                     made = embedder.token_ids([" ".join(member_words(t)) for t in extra])

@@ -73,6 +73,11 @@ class Tuning:
     # text that says it, however many hints of another paragraph use it ("people to people
     # links"; "colonisation" is in two paragraphs and in the bank's questions of a third)
     verbatim: float = 2.0  # 1 lost that line once the bank had grown to 2,100
+    # a paragraph nobody wrote questions for (an upload without a questions: block) has its
+    # own text stand in for them: its lexical coverage of the query and its best sentence's
+    # cosine count as its hints' would, so hint evidence weighs alike for every paragraph and
+    # an upload is not outranked by the shipped paragraphs' questions merely for having none
+    stand_in: bool = True
 
 
 TUNING = Tuning()
@@ -254,7 +259,15 @@ class HybridSearch:
             return [], {}
         order = (-sims).argsort(kind="stable")
         ranked = [(index.ids[i], float(sims[i])) for i in order]
-        return ranked, hint_index.similarities(embedder, built.weights, hint_vec) if hints else {}
+        if not hints:
+            return ranked, {}
+        hint_sims = hint_index.similarities(embedder, built.weights, hint_vec)
+        if tn.stand_in:  # a paragraph without questions: its best sentence instead
+            own = index.best_pieces(built, hint_vec).tolist()
+            for pid, sim in zip(index.ids, own, strict=True):
+                if pid not in hint_index.asked:
+                    hint_sims[pid] = sim
+        return ranked, hint_sims
 
     async def rank(self, query: str, lang: str = "en", mode: Mode = "hybrid") -> list[Ranked]:
         """Every candidate paragraph, best first, one per passage (see the module doc)."""
@@ -268,6 +281,9 @@ class HybridSearch:
             dense, hint_sims = await self._dense(query_words, mode == "hybrid")
             if mode == "hybrid":
                 hint_cover = self._hints.coverage(query_words[1])
+                for s in lexical if tn.stand_in else ():  # without questions: its own words
+                    if s.row.paragraph.id not in self._hints.asked:
+                        hint_cover[s.row.paragraph.id] = s.coverage
         scores: dict[int, float] = {}
         marked: dict[int, str] = {}
         verbatim = await self._verbatim(query) if mode == "hybrid" else set()
