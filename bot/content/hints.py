@@ -23,10 +23,9 @@ import math
 import sys
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from bot.content.text import MAX_QUERY_CHARS, content_tokens, words
 
@@ -53,8 +52,7 @@ _STANCES = ("ism", "ist")
 TOP_HINTS = 3
 
 
-@dataclass(frozen=True, slots=True)
-class Hint:
+class Hint(NamedTuple):  # two thousand made at start-up: half the time of a dataclass
     slug: str
     prefix: str  # the paragraph's first KEY_CHARS characters
     text: str
