@@ -111,7 +111,6 @@ class DenseIndex:
     def similarities(self, built: Built, vec: Vector, sentence: float) -> Any:
         """Each paragraph's cosine with ``vec`` (a unit query vector): ``sentence`` × the best
         sentence's + the rest × the whole text's; None when ``vec`` is zero (no tokens)."""
-
         if not vec.any() or not self.ids:
             return None
         best_piece = self.best_pieces(built, vec)

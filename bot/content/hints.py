@@ -2,7 +2,7 @@
 
 ``bot/data/search_hints.tsv`` lists, for each paragraph of the shipped statements, questions
 and paraphrases in a member's words written by hand ("doc2query"); ``search_bank.tsv``, the
-question bank, about 1,600 more, written blind as members would type them (spent evaluation
+question bank, 1,607 more, written blind as members would type them (spent evaluation
 sets and eight writers). Both are keyed by the statement's slug and the paragraph's first 48
 characters (so inserting a paragraph does not shift them). They are never shown: a query, in
 its words as typed (not the question rewrites), is matched against them lexically
@@ -27,6 +27,7 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from bot.content.dense import pieces
 from bot.content.text import MAX_QUERY_CHARS, content_tokens, words
 
 if TYPE_CHECKING:
@@ -111,6 +112,13 @@ def _hint_stems(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple((s, _shorter(s)) for s in sorted(_stems(text)))
 
 
+@lru_cache(maxsize=4096)
+def _reach(sentence: str) -> tuple[frozenset[str], frozenset[str]]:
+    """A sentence's stems, and those with their shorter forms (what a query's stem meets)."""
+    stems = _stems(sentence)
+    return stems, stems.union(*(_shorter(s) for s in stems))
+
+
 def _shorter(s: str) -> tuple[str, ...]:
     """The stems a few letters shorter than ``s`` that it meets (PREFIX_MIN, PREFIX_EXTRA);
     none for an -ism or -ist, which names a stance, not its root ("campism" is not "camp")."""
@@ -172,27 +180,62 @@ class HintIndex:
         forms = {s, *longer.get(s, ()), *_shorter(s)}
         return set().union(*(postings.get(f, set()) for f in forms))
 
-    def coverage(self, query: Sequence[str]) -> dict[int, float]:
-        """Paragraph id -> the IDF-weighted share of the query's content words (as given)
-        that its best hint holds (a word no hint has weighs as much as the rarest, so it
-        still counts)."""
+    def words_ready(self) -> bool:
+        return self._words is not None
+
+    def index_words(self) -> None:
+        """Stem and index the hints now (blocking: a search runs it in a thread)."""
+        self._index_words()
+
+    def _weighed(self, query: Sequence[str]) -> list[tuple[str, float, set[int]]]:
+        """Each of the query's stems with its IDF among the hints and the hints holding it
+        (a stem no hint has weighs as much as the rarest, so it still counts)."""
         n = len(self.ids)
-        if not n:
-            return {}
         rare = math.log(1 + (n - 0.5) / 1.5)  # the IDF of a stem only one hint holds
-        held: dict[int, float] = {}
-        total = 0.0
+        out = []
         for s in {stem(w) for w in query}:
             hints = self._holding(s)
             c = len(hints)
-            idf = math.log(1 + (n - c + 0.5) / (c + 0.5)) if c else rare
-            total += idf
+            out.append((s, math.log(1 + (n - c + 0.5) / (c + 0.5)) if c else rare, hints))
+        return out
+
+    def coverage(self, query: Sequence[str]) -> dict[int, float]:
+        """Paragraph id -> the IDF-weighted share of the query's content words (as given)
+        that its best hint holds."""
+        if not self.ids:
+            return {}
+        weighed = self._weighed(query)
+        total = sum(idf for _, idf, _ in weighed)
+        held: dict[int, float] = {}
+        for _, idf, hints in weighed:
             for i in hints:
                 held[i] = held.get(i, 0.0) + idf
         out: dict[int, float] = {}
         for i, weight in held.items():
             pid = self.ids[i]
             out[pid] = max(out.get(pid, 0.0), weight / total)
+        return out
+
+    def own_coverage(self, query: Sequence[str], texts: dict[int, str]) -> dict[int, float]:
+        """Paragraph id -> the share of the query's words, weighed as :meth:`coverage` weighs
+        them, that the best sentence of its text holds: what a paragraph without questions
+        has in their place (a sentence is about as long as a question)."""
+        weighed = self._weighed(query) if self.ids else [(stem(w), 1.0, set()) for w in query]
+        total = sum(idf for _, idf, _ in weighed)
+        out: dict[int, float] = {}
+        for pid, text in texts.items():
+            sentences = pieces(text)
+            best = 0.0
+            for sentence in sentences[1:] or sentences:
+                stems, reach = _reach(sentence)
+                got = sum(
+                    idf
+                    for s, idf, _ in weighed
+                    if s in reach or any(f in stems for f in _shorter(s))
+                )
+                best = max(best, got)
+            if best and total:
+                out[pid] = best / total
         return out
 
     def build(self, embedder: Embedder, weights: Vector) -> Any:

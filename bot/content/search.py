@@ -5,9 +5,11 @@ only new or changed text is ever tokenised. A query is ranked twice, lexically
 (``bot.content.lexical``: typos, word forms, phrases, coverage, proximity) and by the cosine
 of its content words' vector with each paragraph's (``bot.content.dense``: rarity-weighted
 means of the static model's token vectors, a numpy product over every paragraph), and the
-two scores are blended; a paragraph also gains from its hand-written question hints
-(``bot.content.hints``: shipped for the built-in paragraphs, written by the administrator for
-an upload; never shown, they only add evidence). Passages of a statement and
+two scores are blended; a paragraph also gains from the member questions it answers
+(``bot.content.hints``: the hand-written hints and the question bank for the built-in
+paragraphs, those its administrator wrote for an upload, or else its own text standing in;
+never shown, they only add evidence) and from holding the query as one phrase. Passages of a
+statement and
 its uploaded translations count once: in the chat's language when there is a translation
 in it, else the original. numpy is not needed to start: the vectors are made from the
 stored tokens on first use (or in the background after each refresh, see
@@ -26,9 +28,16 @@ from typing import Literal
 from bot.content import synonyms
 from bot.content.dense import DenseIndex, tokenize
 from bot.content.hints import HintIndex, builtin_hints, member_words
-from bot.content.lexical import LexicalIndex
+from bot.content.lexical import LexicalIndex, Scored
 from bot.content.results import highlight_html
-from bot.content.text import MAX_QUERY_CHARS, fold, fts_term, rewrite_question, words
+from bot.content.text import (
+    MAX_QUERY_CHARS,
+    MAX_QUERY_TOKENS,
+    fold,
+    fts_term,
+    rewrite_question,
+    words,
+)
 from bot.content.vectors import Embedder, loaded_embedder, shared_embedder
 from storage.content import ContentRepository, ParagraphRecord
 from storage.vectors import VectorRepository
@@ -49,8 +58,8 @@ class Tuning:
     # question hints (bot.content.hints), hybrid only: weight of the best hint's coverage of
     # the query's words, and of the paragraph's hint cosine (mean of its three closest hints)
     # above a floor: the higher of hint_floor and the query's median paragraph hint cosine +
-    # hint_margin. With 459 hints, made-up words and unrelated topics reach 0.11-0.30 (median
-    # 0.18) with some paragraph's hints, and a query's background level rises with its words.
+    # hint_margin: made-up words and unrelated topics reach some paragraph's hints (0.11-0.30,
+    # median 0.18, with the first 459), and a query's background level rises with its words.
     # 0.5 and 1.5 with the hand-written hints alone; with the question bank (~2,100 hints)
     # the hints are the stronger evidence: 3 and 4 (chosen on the third and fourth sets, each
     # searched with a bank that left it out: 1-1.5 and 2-2.5 rank worse, 4 and 5 alike)
@@ -74,13 +83,15 @@ class Tuning:
     # links"; "colonisation" is in two paragraphs and in the bank's questions of a third)
     verbatim: float = 2.0  # 1 lost that line once the bank had grown to 2,100
     # a paragraph nobody wrote questions for (an upload without a questions: block) has its
-    # own text stand in for them: its lexical coverage of the query and its best sentence's
-    # cosine count as its hints' would, so hint evidence weighs alike for every paragraph and
-    # an upload is not outranked by the shipped paragraphs' questions merely for having none
+    # own text stand in for them: its best sentence's coverage of the query and its best
+    # piece's cosine count as its hints' would, so an upload is not outranked by the shipped
+    # paragraphs' questions merely for having none
     stand_in: bool = True
 
 
 TUNING = Tuning()
+#: the paragraphs without questions whose own text stands in, at most (the lexical side's best)
+STAND_IN_LIMIT = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,18 +243,19 @@ class HybridSearch:
 
     async def _dense(
         self, query_words: tuple[list[str], list[str], list[str]], hints: bool = False
-    ) -> tuple[list[tuple[int, float]], dict[int, float]]:
+    ) -> tuple[list[tuple[int, float]], dict[int, float], dict[int, float]]:
         """(paragraph id, cosine) of every paragraph, most similar first; and, when asked,
-        paragraph id -> its question hints' cosine with the query (see HintIndex).
+        paragraph id -> its question hints' cosine with the query (see HintIndex), and for
+        each paragraph without questions, its best piece's (a sentence or its whole text).
         ``query_words``: the query's :meth:`_words`."""
         if self._deferred is not None or self._completing.locked():
             await self.complete()
         index, hint_index, tn = self._dense_index, self._hints, self.tuning
         if not index.ids:
-            return [], {}
+            return [], {}, {}
         embedder = await self.embedder()
         if embedder is None:
-            return [], {}
+            return [], {}, {}
         built = index.built()
         if built is None:
             built = await asyncio.to_thread(index.build, embedder)
@@ -256,84 +268,117 @@ class HybridSearch:
             )
         sims = index.similarities(built, vec, tn.sentence)
         if sims is None:
-            return [], {}
+            return [], {}, {}
         order = (-sims).argsort(kind="stable")
         ranked = [(index.ids[i], float(sims[i])) for i in order]
         if not hints:
-            return ranked, {}
+            return ranked, {}, {}
         hint_sims = hint_index.similarities(embedder, built.weights, hint_vec)
-        if tn.stand_in:  # a paragraph without questions: its best sentence instead
-            own = index.best_pieces(built, hint_vec).tolist()
-            for pid, sim in zip(index.ids, own, strict=True):
-                if pid not in hint_index.asked:
-                    hint_sims[pid] = sim
-        return ranked, hint_sims
+        best = index.best_pieces(built, hint_vec).tolist()
+        unasked = {
+            pid: sim
+            for pid, sim in zip(index.ids, best, strict=True)
+            if pid not in hint_index.asked
+        }
+        return ranked, hint_sims, unasked
 
     async def rank(self, query: str, lang: str = "en", mode: Mode = "hybrid") -> list[Ranked]:
         """Every candidate paragraph, best first, one per passage (see the module doc)."""
         tn = self.tuning
+        paras = self._paras  # this corpus state's: a refresh during the awaits swaps it
         lexical = await self.lexical.rank(query) if mode != "dense" else []
         dense: list[tuple[int, float]] = []
-        hint_sims: dict[int, float] = {}
         hint_cover: dict[int, float] = {}
+        hint_sims: dict[int, float] = {}
+        floor = tn.hint_floor
         if mode != "lexical":
             query_words = self._words(query)  # once: the dense side and the hints share them
-            dense, hint_sims = await self._dense(query_words, mode == "hybrid")
+            dense, hint_sims, unasked = await self._dense(query_words, mode == "hybrid")
             if mode == "hybrid":
-                hint_cover = self._hints.coverage(query_words[1])
-                for s in lexical if tn.stand_in else ():  # without questions: its own words
-                    if s.row.paragraph.id not in self._hints.asked:
-                        hint_cover[s.row.paragraph.id] = s.coverage
+                hint_cover, floor = await self._hint_evidence(
+                    query_words[1], lexical, hint_sims, unasked
+                )
         scores: dict[int, float] = {}
         marked: dict[int, str] = {}
-        verbatim = await self._verbatim(query) if mode == "hybrid" else set()
         best = max((s.score for s in lexical), default=1.0) or 1.0
         for s in lexical:
             pid = s.row.paragraph.id
-            if pid in self._paras:
+            if pid in paras:
                 scores[pid] = s.score / best
                 marked[pid] = highlight_html(s.row.highlighted)
         for pid, sim in dense:
             if pid in scores:
                 scores[pid] += tn.dense * sim
-            elif sim >= tn.min_sim:
+            elif sim >= tn.min_sim and pid in paras:
                 scores[pid] = tn.dense * sim
         # Hints only add evidence: a paragraph without any keeps its score
-        floor = max(tn.hint_floor, _median(hint_sims.values()) + tn.hint_margin)
         for pid in hint_cover.keys() | hint_sims.keys():
             extra = tn.hint_lexical * hint_cover.get(pid, 0.0)
             extra += tn.hint_dense * max(0.0, hint_sims.get(pid, 0.0) - floor)
-            if extra <= 0 or pid not in self._paras:
+            if extra <= 0 or pid not in paras:
                 continue
             if pid in scores:
                 scores[pid] += extra
             elif hint_sims.get(pid, 0.0) >= tn.hint_entry or hint_cover.get(pid, 0.0) >= 0.5:
                 scores[pid] = extra  # like a cosine, a hint must be close to bring one in
-        for pid in verbatim & scores.keys():
-            scores[pid] += tn.verbatim
+        if mode == "hybrid" and lexical:
+            for pid in await self._verbatim(query) & scores.keys():
+                scores[pid] += tn.verbatim
+        paras = self._paras  # a paragraph removed during the awaits is not shown
         order = sorted(scores, key=lambda pid: (-scores[pid], pid))
         out: list[Ranked] = []
         seen: set[tuple[str, int]] = set()
         for pid in order:
-            para = self._paras[pid]
+            para = paras.get(pid)
+            if para is None:
+                continue
             doc = self._docs.get(para.slug, Doc("en", None))
             key = (doc.translation_of or para.slug, para.idx)
             if key in seen:
                 continue
             seen.add(key)
             versions = self._versions.get(key, {})
-            original = self._paras.get(pid) if doc.translation_of is None else None
+            original = paras.get(pid) if doc.translation_of is None else None
             shown = versions.get(lang) or original or self._original(key) or para
             body = marked.get(shown.id) or highlight_html(shown.text)
             out.append(Ranked(round(scores[pid], 6), shown, body))
         return out
 
+    async def _hint_evidence(
+        self,
+        typed: list[str],
+        lexical: list[Scored],
+        hint_sims: dict[int, float],
+        unasked: dict[int, float],
+    ) -> tuple[dict[int, float], float]:
+        """The hints' coverage of the query's words (``typed``) by paragraph, and the floor
+        of their cosines; with :attr:`Tuning.stand_in`, ``hint_sims`` gains the best-piece
+        cosines of the paragraphs without questions (``unasked``) and the coverage their best
+        sentences' coverage (of the first STAND_IN_LIMIT of them the lexical side found)."""
+        tn, hints = self.tuning, self._hints
+        if not hints.words_ready():  # stemming two thousand hints: not on the event loop
+            await asyncio.to_thread(hints.index_words)
+        cover = hints.coverage(typed)
+        # the floor is the hints' own background level: the stand-ins' cosines (of whole
+        # sentences, not short questions) run lower and would pull it down for everyone
+        floor = max(tn.hint_floor, _median(hint_sims.values()) + tn.hint_margin)
+        if tn.stand_in and unasked:
+            hint_sims.update(unasked)
+            texts = {
+                s.row.paragraph.id: s.row.paragraph.text
+                for s in lexical
+                if s.row.paragraph.id in unasked
+            }
+            cover.update(hints.own_coverage(typed, dict(list(texts.items())[:STAND_IN_LIMIT])))
+        return cover, floor
+
     async def _verbatim(self, query: str) -> set[int]:
-        """The paragraphs holding the query's words (up to twelve) as one FTS5 phrase."""
-        toks = words(query[:MAX_QUERY_CHARS])
-        if not 1 <= len(toks) <= 12:
+        """The paragraphs whose text holds the query's words (its first twelve) as one FTS5
+        phrase (not their statement's title or heading)."""
+        toks = words(query[:MAX_QUERY_CHARS])[:MAX_QUERY_TOKENS]
+        if not toks:
             return set()
-        return await self.lexical.repo.fts_rowids(fts_term(" ".join(toks)))
+        return await self.lexical.repo.fts_rowids("text : " + fts_term(" ".join(toks)))
 
     def _original(self, key: tuple[str, int]) -> ParagraphRecord | None:
         slug, idx = key
