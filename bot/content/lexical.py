@@ -76,7 +76,6 @@ class _Group:
 class Scored:
     score: float
     row: FtsRow
-    coverage: float = 0.0  # the IDF-weighted share of the query's words it holds
 
 
 class LexicalIndex:
@@ -241,7 +240,7 @@ class LexicalIndex:
                 + (1 - COVERAGE_WEIGHT) * rel
                 + PROXIMITY_WEIGHT * proximity.get(r.paragraph.id, 0.0)
             )
-            scored.append(Scored(score, r, coverage.get(r.paragraph.id, 0.0)))
+            scored.append(Scored(score, r))
         scored.sort(key=lambda s: (-s.score, s.row.bm25, s.row.paragraph.id))
         return scored
 

@@ -364,12 +364,8 @@ class HybridSearch:
         floor = max(tn.hint_floor, _median(hint_sims.values()) + tn.hint_margin)
         if tn.stand_in and unasked:
             hint_sims.update(unasked)
-            texts = {
-                s.row.paragraph.id: s.row.paragraph.text
-                for s in lexical
-                if s.row.paragraph.id in unasked
-            }
-            cover.update(hints.own_coverage(typed, dict(list(texts.items())[:STAND_IN_LIMIT])))
+            found = [s.row.paragraph for s in lexical if s.row.paragraph.id in unasked]
+            cover.update(hints.own_coverage(typed, {p.id: p.text for p in found[:STAND_IN_LIMIT]}))
         return cover, floor
 
     async def _verbatim(self, query: str) -> set[int]:
